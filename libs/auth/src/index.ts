@@ -1,0 +1,1 @@
+export { TenantDirectory, hashApiKey, keyIdOf, bearerToken, type Principal, type ApiKeyRecord } from './tenants.js';

@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { Code, MeshError } from '@infermesh/errors';
+import { TenantDirectory, bearerToken, hashApiKey } from './index.js';
+
+describe('TenantDirectory', () => {
+  const dir = new TenantDirectory();
+  const rec = dir.addKey('acme', 'sk-acme-123');
+
+  it('stores only the hash and maps a key to its tenant', () => {
+    expect(rec.keySha256).toBe(hashApiKey('sk-acme-123'));
+    expect(JSON.stringify(rec)).not.toContain('sk-acme-123');
+    expect(dir.authenticateHeader('Bearer sk-acme-123')).toEqual({ tenantId: 'acme', keyId: rec.keyId });
+  });
+
+  it('rejects missing, malformed and unknown keys with UNAUTHENTICATED without echoing them', () => {
+    for (const header of [undefined, '', 'Basic abc', 'Bearer sk-wrong']) {
+      const err = (() => {
+        try {
+          dir.authenticateHeader(header);
+        } catch (e) {
+          return e as MeshError;
+        }
+        throw new Error('accepted');
+      })();
+      expect(err.code).toBe(Code.Unauthenticated);
+      expect(err.message).not.toContain('sk-wrong');
+    }
+  });
+
+  it('parses bearer tokens', () => {
+    expect(bearerToken('bearer  tok ')).toBe('tok');
+    expect(bearerToken('Token tok')).toBeUndefined();
+  });
+});

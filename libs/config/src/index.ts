@@ -1,0 +1,1 @@
+export { envString, envInt, envBool, envPort, type Env } from './config.js';
