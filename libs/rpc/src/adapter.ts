@@ -20,6 +20,28 @@ function deserializer<D extends DescMessage>(schema: D): (bytes: Buffer) => unkn
   return (bytes) => fromBinary(schema, bytes);
 }
 
+/**
+ * A request that could not be decoded (for example a string field holding invalid UTF-8).
+ * grpc-js would answer a throwing deserializer with INTERNAL; the server instead hands this marker
+ * to its handler wrapper, which answers INVALID_ARGUMENT naming the message type.
+ */
+export class DecodeFailure {
+  constructor(
+    readonly typeName: string,
+    readonly reason: string,
+  ) {}
+}
+
+function lenientDeserializer<D extends DescMessage>(schema: D): (bytes: Buffer) => unknown {
+  return (bytes) => {
+    try {
+      return fromBinary(schema, bytes);
+    } catch (err) {
+      return new DecodeFailure(schema.typeName, err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
 export function methodDefinition(method: DescMethod): MethodDefinition<unknown, unknown> {
   const kind = method.methodKind;
   return {
@@ -37,7 +59,7 @@ export function methodDefinition(method: DescMethod): MethodDefinition<unknown, 
 /** A grpc-js ServiceDefinition keyed by each method's localName. */
 export function serviceDefinition(service: DescService): ServiceDefinition {
   const def: Record<string, MethodDefinition<unknown, unknown>> = {};
-  for (const m of service.methods) def[m.localName] = methodDefinition(m);
+  for (const m of service.methods) def[m.localName] = { ...methodDefinition(m), requestDeserialize: lenientDeserializer(m.input) };
   return def as ServiceDefinition;
 }
 

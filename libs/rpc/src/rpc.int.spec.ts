@@ -203,3 +203,25 @@ it('serializes init shapes and messages alike', () => {
   const m = create(kv.MatchRequestSchema, { model: 'x', blockHashes: [5n] });
   expect(fromBinary(kv.MatchRequestSchema, toBinary(kv.MatchRequestSchema, m)).blockHashes).toEqual([5n]);
 });
+
+it('answers a request with invalid UTF-8 in a string field with INVALID_ARGUMENT', async () => {
+  const server = createServer({ name: 't', host: '127.0.0.1', port: 0, logger });
+  server.add(kv.KvDirectory, {
+    async match() {
+      return {};
+    },
+    async getStats() {
+      return {};
+    },
+  });
+  const { address } = await server.start();
+  const raw = new GrpcClient(address, credentials.createInsecure());
+  // field 1 (model), length 2: 0xC3 0x28 is an invalid UTF-8 sequence.
+  const err = await new Promise<ServiceError>((resolve) =>
+    raw.makeUnaryRequest('/infermesh.kv.v1.KvDirectory/Match', (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0x0a, 0x02, 0xc3, 0x28]), new Metadata(), {}, (e: ServiceError | null) => resolve(e!)),
+  );
+  expect(err.code).toBe(Code.InvalidArgument);
+  expect(err.details).toContain('infermesh.kv.v1.MatchRequest');
+  raw.close();
+  await server.shutdown(100);
+});

@@ -3,7 +3,8 @@ import type { DescService } from '@bufbuild/protobuf';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '@infermesh/telemetry';
-import { reflectionPackage, serviceDefinition } from './adapter.js';
+import { DecodeFailure, reflectionPackage, serviceDefinition } from './adapter.js';
+import { invalidArgument } from '@infermesh/errors';
 import { createCallContext } from './call-context.js';
 import { toServiceError } from './status.js';
 import type { CallContext } from './types.js';
@@ -70,7 +71,7 @@ export function createServer(options: ServerOptions): MeshServer {
           out[method.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
             const { ctx, dispose, flushHeaders } = context(call, (md) => call.sendMetadata(md));
             Promise.resolve()
-              .then(() => handler(call.request, ctx))
+              .then(() => handler(decoded(call.request), ctx))
               .then(
                 (res) => {
                   flushHeaders();
@@ -85,8 +86,8 @@ export function createServer(options: ServerOptions): MeshServer {
         case 'bidi_streaming':
           out[method.localName] = (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
             const { ctx, dispose, flushHeaders } = context(call, (md) => call.sendMetadata(md));
-            const input = method.methodKind === 'server_streaming' ? (call as ServerWritableStream<unknown, unknown>).request : (call as ServerDuplexStream<unknown, unknown>);
-            void pump(call, () => handler(input, ctx) as AsyncIterable<unknown>, ctx, flushHeaders)
+            const input = method.methodKind === 'server_streaming' ? (call as ServerWritableStream<unknown, unknown>).request : decodedStream(call as ServerDuplexStream<unknown, unknown>);
+            void pump(call, () => handler(method.methodKind === 'server_streaming' ? decoded(input) : input, ctx) as AsyncIterable<unknown>, ctx, flushHeaders)
               .catch((err) => {
                 if (!call.cancelled) call.emit('error', fail(ctx, err));
               })
@@ -97,7 +98,7 @@ export function createServer(options: ServerOptions): MeshServer {
           out[method.localName] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
             const { ctx, dispose, flushHeaders } = context(call, (md) => call.sendMetadata(md));
             Promise.resolve()
-              .then(() => handler(call, ctx))
+              .then(() => handler(decodedStream(call), ctx))
               .then(
                 (res) => {
                   flushHeaders();
@@ -145,6 +146,16 @@ export function createServer(options: ServerOptions): MeshServer {
       shutdownController.abort();
     },
   };
+}
+
+/** The request, or INVALID_ARGUMENT when it could not be decoded. */
+function decoded(req: unknown): unknown {
+  if (req instanceof DecodeFailure) throw invalidArgument(`malformed ${req.typeName}: ${req.reason}`);
+  return req;
+}
+
+async function* decodedStream(reqs: AsyncIterable<unknown>): AsyncIterable<unknown> {
+  for await (const r of reqs) yield decoded(r);
 }
 
 /**
