@@ -1,0 +1,79 @@
+import { Code, MeshError } from '@infermesh/errors';
+import { events, inference, type common } from '@infermesh/proto';
+import type { TenantDirectory } from '@infermesh/auth';
+import type { CallContext, ServiceImpl } from '@infermesh/rpc';
+import type { GenerationService } from '../domain/generation.js';
+import type { ModelCatalogue } from '../domain/model-catalogue.js';
+import type { TokenizerClient } from '../domain/ports.js';
+import type { ChatTurn, GenerateInput } from '../domain/request.js';
+import { withDeadline } from '../domain/scope.js';
+
+export interface InferenceDeps {
+  generation: GenerationService;
+  tenants: TenantDirectory;
+  models: ModelCatalogue;
+  tokenizer: TokenizerClient;
+  defaultRequestTimeoutMs: number;
+}
+
+function chatTurns(chat: common.Chat): ChatTurn[] {
+  return chat.messages.map((m) => (m.name === '' ? { role: m.role, content: m.content } : { role: m.role, content: m.content, name: m.name }));
+}
+
+/** Translates the public gRPC API to the generation domain. */
+export function inferenceService(deps: InferenceDeps): ServiceImpl<typeof inference.Inference> {
+  const authenticate = async (ctx: CallContext) => {
+    ctx.setHeader('x-request-id', ctx.requestId);
+    try {
+      return deps.tenants.authenticateHeader(ctx.header('authorization'));
+    } catch (err) {
+      await deps.generation.recordRejection(ctx, '', events.Api.GRPC, err);
+      throw err;
+    }
+  };
+
+  return {
+    async *generate(req, rawCtx) {
+      const ctx = withDeadline(rawCtx, deps.defaultRequestTimeoutMs);
+      const principal = await authenticate(ctx);
+      const input: GenerateInput = { model: req.model, api: events.Api.GRPC, stream: true };
+      if (req.input.case === 'prompt') input.prompt = req.input.value;
+      if (req.input.case === 'chat') input.chat = chatTurns(req.input.value);
+      if (req.maxTokens !== undefined) input.maxTokens = req.maxTokens;
+      if (req.seed !== undefined) input.seed = req.seed;
+      for await (const ev of deps.generation.generate(input, principal, ctx)) {
+        switch (ev.kind) {
+          case 'started':
+            yield { event: { case: 'started', value: { requestId: ev.requestId, model: ev.model, promptTokens: ev.promptTokens } } };
+            break;
+          case 'chunk':
+            yield { event: { case: 'chunk', value: { tokenIds: ev.tokenIds, text: ev.text } } };
+            break;
+          case 'final':
+            yield { event: { case: 'final', value: { finishReason: ev.finishReason, usage: ev.usage, timings: ev.timings, workerId: ev.workerId } } };
+            break;
+        }
+      }
+    },
+
+    async countTokens(req, ctx) {
+      await authenticate(ctx);
+      const spec = await deps.models.get(req.model);
+      if (req.input.case === undefined) throw new MeshError(Code.InvalidArgument, 'prompt or chat is required', { details: { param: 'prompt' } });
+      const res = await deps.tokenizer.tokenize(
+        {
+          model: req.model,
+          input: req.input.case === 'chat' ? { case: 'chat', value: { messages: req.input.value.messages, addGenerationPrompt: true } } : { case: 'text', value: req.input.value },
+        },
+        { parent: ctx },
+      );
+      return { tokenCount: res.tokenIds.length, contextLength: spec.contextLength };
+    },
+
+    async listModels(_req, ctx) {
+      await authenticate(ctx);
+      const models = await deps.models.list();
+      return { models: models.map((m) => ({ id: m.id, contextLength: m.contextLength, tokenizer: m.tokenizer, ownedBy: m.ownedBy })) };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { invalidArgument, toHttpError, Code, MeshError } from '@infermesh/errors';
+import { registerOpenAiRoutes, type OpenAiDeps } from './openai-routes.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Maps fastify's own client errors (body too large, wrong content type...) to OpenAI bodies. */
+function statusOfFastifyError(err: { statusCode?: number; code?: string }): MeshError | undefined {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MeshError(Code.InvalidArgument, 'request body is too large');
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new MeshError(Code.InvalidArgument, 'content-type must be application/json');
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return invalidArgument('the request body is empty');
+  return undefined;
+}
+
+/**
+ * The OpenAI-compatible HTTP server. JSON bodies are parsed strictly: invalid UTF-8 and
+ * malformed JSON are 400s with a clear message, bodies over the limit are 413.
+ */
+export function createHttpServer(deps: OpenAiDeps, options: { maxBodyBytes: number }): FastifyInstance {
+  const app = Fastify({ bodyLimit: options.maxBodyBytes, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      return done(invalidArgument('request body is not valid UTF-8'), undefined);
+    }
+    if (text.trim() === '') return done(invalidArgument('the request body is empty'), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(invalidArgument('request body is not valid JSON'), undefined);
+    }
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const fastifyErr = err as { statusCode?: number; code?: string };
+    const mapped = statusOfFastifyError(fastifyErr);
+    const { status, body } = toHttpError(mapped ?? err);
+    const finalStatus = fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : fastifyErr.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 415 : status;
+    if (finalStatus >= 500) deps.logger.error({ err, route: req.routeOptions.url }, 'http request failed');
+    void reply.status(finalStatus).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: { message: `no route for ${req.method} ${req.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'not_found' } });
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerOpenAiRoutes(app, deps);
+  return app;
+}

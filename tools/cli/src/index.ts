@@ -1,0 +1,3 @@
+export { startEmbeddedMesh, type EmbeddedMesh } from './mesh/embedded-mesh.js';
+export { meshConfigFromEnv, type MeshConfig } from './mesh/mesh-config.js';
+export { replayCommand } from './commands/replay.js';
