@@ -44,6 +44,7 @@ export function inferenceService(deps: InferenceDeps): ServiceImpl<typeof infere
       for await (const ev of deps.generation.generate(input, principal, ctx)) {
         switch (ev.kind) {
           case 'started':
+            ctx.setHeader('x-worker-id', ev.workerId);
             yield { event: { case: 'started', value: { requestId: ev.requestId, model: ev.model, promptTokens: ev.promptTokens } } };
             break;
           case 'chunk':

@@ -69,6 +69,8 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: OpenAiDeps): vo
     // The first event (the worker accepted the request) comes before any byte is sent, so that
     // admission errors still get their own HTTP status.
     const first = await iterator.next();
+    const workerId = first.done !== true && first.value.kind === 'started' ? first.value.workerId : '';
+    void reply.header('x-worker-id', workerId);
 
     if (!input.stream) {
       let text = '';
@@ -84,7 +86,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: OpenAiDeps): vo
 
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': scope.requestId });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': scope.requestId, 'x-worker-id': workerId });
     const send = async (data: unknown): Promise<void> => {
       if (!res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)) await new Promise((r) => res.once('drain', r));
     };

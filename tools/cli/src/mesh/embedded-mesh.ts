@@ -20,6 +20,8 @@ export interface EmbeddedMesh {
   addresses: Record<string, string>;
   eventLogDir: string;
   ledgerDir: string;
+  /** Each service by name, so that tests and operators can stop one alone. */
+  services: Record<string, RunningService>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger): Pro
       addresses: { tokenizer: tokenizer.address, 'kv-directory': kv.address, 'worker-supervisor': supervisor.address, scheduler: scheduler.address, billing: billing.address, ingress: ingress.address },
       eventLogDir,
       ledgerDir,
+      services: Object.fromEntries(started.map((s) => [s.name, s])),
       stop: stopAll,
     };
   } catch (err) {
