@@ -31,6 +31,8 @@ export class StreamingDetokenizer {
 
   /** The text completed by these ids ('' while a character is still incomplete). */
   async push(tokenIds: number[]): Promise<string> {
+    // The tokenizer answers a message only when it carries ids.
+    if (tokenIds.length === 0) return '';
     this.pending.push(this.first ? { model: this.model, tokenIds } : { tokenIds });
     this.first = false;
     this.wake?.();

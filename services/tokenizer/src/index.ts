@@ -1,0 +1,20 @@
+export { startTokenizer, defaultTokenizerOptions, type TokenizerOptions, type TokenizerDeps } from './start.js';
+export {
+  defaultCatalogue,
+  indexCatalogue,
+  tokenizerName,
+  type Catalogue,
+  type ModelEntry,
+  type TokenizerSource,
+  type ChatFormat,
+} from './catalogue.js';
+export { encodeSegments, type Segment, type TokenizerBackend } from './backend.js';
+export { HfTokenizersBackend, type HfTokenizerConfig } from './backends/hf-tokenizers.js';
+export { GptTokenizerBackend } from './backends/gpt-tokenizer.js';
+export type { ChatFormatter, ChatInput, ChatTurn } from './chat/chat.js';
+export { JinjaChatFormatter } from './chat/jinja-formatter.js';
+export { HarmonyChatFormatter } from './chat/harmony-formatter.js';
+export { SpecialSplitter } from './chat/special-splitter.js';
+export { IncrementalDetokenizer, type DecodeFn } from './incremental-detokenizer.js';
+export { TokenizerRegistry, type LoadedModel } from './registry.js';
+export { TokenizerService, DetokenizeSession, type TokenizeInput, type TokenizeResult } from './tokenizer-service.js';
