@@ -1,0 +1,32 @@
+import { LLAMA_3_1_8B, type ModelProfile } from './profiles.js';
+
+/** A model the simulated engine serves. */
+export interface ServedModel {
+  /** The name clients ask for. */
+  name: string;
+  /**
+   * Output token ids are drawn from [0, regularVocabSize): the model's ordinary (non-special)
+   * tokens, so every generated id detokenizes to text.
+   */
+  regularVocabSize: number;
+  /** Longest prompt + completion the model accepts, tokens. */
+  maxContextTokens: number;
+  /** Shape used for step times. */
+  profile: ModelProfile;
+}
+
+/**
+ * The engine's model catalogue. Vocabulary sizes are the counts of regular tokens of each
+ * tokenizer (special tokens start at these ids). All use the Llama-3.1-8B step-time profile
+ * until their own profiles are added.
+ */
+export const MODEL_CATALOGUE: readonly ServedModel[] = [
+  { name: 'llama-3.1-8b-instruct', regularVocabSize: 128_000, maxContextTokens: 131_072, profile: LLAMA_3_1_8B },
+  { name: 'qwen3-8b', regularVocabSize: 151_643, maxContextTokens: 40_960, profile: LLAMA_3_1_8B },
+  { name: 'gpt-oss-20b', regularVocabSize: 199_998, maxContextTokens: 131_072, profile: LLAMA_3_1_8B },
+];
+
+/** The catalogue entry for `name`, or undefined. */
+export function findModel(name: string, catalogue: readonly ServedModel[] = MODEL_CATALOGUE): ServedModel | undefined {
+  return catalogue.find((m) => m.name === name);
+}

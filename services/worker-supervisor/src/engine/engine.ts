@@ -1,0 +1,235 @@
+import { invalidArgument, notFound, resourceExhausted } from '@infermesh/errors';
+import { BatchScheduler, type StepPlan } from './batch-scheduler.js';
+import { BLOCK_SIZE, BlockPool } from './block-pool.js';
+import { MODEL_CATALOGUE, type ServedModel } from './catalogue.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { EventRecorder, type EngineEventBody, type EventWatcher } from './kv-events.js';
+import { OutputTokens } from './output-tokens.js';
+import { GPU_PROFILES, type GpuProfile } from './profiles.js';
+import { stepTimeSeconds } from './roofline.js';
+import { Sequence, type SequenceListener } from './sequence.js';
+import { type EngineOptions, validateEngineOptions } from './engine-options.js';
+
+/** A generation request as the engine sees it (token ids in, token ids out). */
+export interface GenerateRequest {
+  model: string;
+  promptTokenIds: readonly number[];
+  /** Exactly this many tokens are generated unless the sequence is aborted; >= 1. */
+  maxTokens: number;
+  cacheSalt: string;
+  seed: bigint;
+}
+
+/** A submitted sequence. `abort()` is idempotent; blocks are freed at the next step. */
+export interface SequenceHandle {
+  readonly id: number;
+  abort(): void;
+}
+
+/** Static facts about an engine (GetInfo). */
+export interface EngineInfo {
+  workerId: string;
+  models: string[];
+  gpu: string;
+  maxNumSeqs: number;
+  kvBlocksTotal: number;
+  blockSize: number;
+}
+
+/**
+ * The simulated continuous-batching engine. Single-threaded and driven by its `Clock`: a step is
+ * planned, takes the roofline time of its batch, then its results (tokens, finished sequences,
+ * KV events) are delivered and the next step is planned. The engine idles when nothing is
+ * runnable and wakes on submit or abort. Listener and watcher callbacks run inside the step.
+ */
+export class SimEngine {
+  private readonly options: EngineOptions;
+  private readonly models: readonly ServedModel[];
+  private readonly gpu: GpuProfile;
+  private readonly events = new EventRecorder();
+  private readonly pool: BlockPool;
+  private readonly scheduler: BatchScheduler;
+  private nextId = 1;
+  private stepTimer: TimerHandle | undefined;
+  private wakeTimer: TimerHandle | undefined;
+  private loadTimer: TimerHandle | undefined;
+  private tokensSinceReport = 0;
+  private lastReportAt: number;
+  private closed = false;
+  private totalSteps = 0;
+
+  constructor(
+    options: EngineOptions,
+    private readonly clock: Clock,
+  ) {
+    this.options = validateEngineOptions(options);
+    this.models = options.models ?? MODEL_CATALOGUE;
+    this.gpu = GPU_PROFILES[options.gpu]!;
+    this.pool = new BlockPool(options.kvBlocks, this.models.map((m) => m.name), this.events);
+    this.scheduler = new BatchScheduler(this.pool, options);
+    this.lastReportAt = clock.now();
+    if (options.loadReportIntervalMs > 0) this.armLoadReport();
+  }
+
+  /**
+   * Queues a sequence. Throws MeshError: NOT_FOUND for an unserved model, INVALID_ARGUMENT for an
+   * empty prompt, max_tokens < 1 or a sequence that cannot fit the model's context or the whole
+   * KV cache, RESOURCE_EXHAUSTED when the waiting queue is full.
+   */
+  submit(req: GenerateRequest, listener: SequenceListener): SequenceHandle {
+    if (this.closed) throw resourceExhausted('engine is shutting down');
+    const modelIdx = this.models.findIndex((m) => m.name === req.model);
+    const model = this.models[modelIdx];
+    if (model === undefined) throw notFound(`model ${JSON.stringify(req.model)} is not served by this engine`);
+    if (req.promptTokenIds.length === 0) throw invalidArgument('prompt must have at least one token', 'prompt_token_ids');
+    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw invalidArgument('max_tokens must be at least 1', 'max_tokens');
+    const total = req.promptTokenIds.length + req.maxTokens;
+    if (total > model.maxContextTokens) {
+      throw invalidArgument(`prompt plus max_tokens (${total}) exceeds the model context of ${model.maxContextTokens}`, 'max_tokens');
+    }
+    if (Sequence.blocksFor(total) > this.pool.total) {
+      throw invalidArgument(`prompt plus max_tokens (${total}) exceeds the engine's KV cache`, 'max_tokens');
+    }
+    if (this.scheduler.waiting.length >= this.options.maxWaiting) throw resourceExhausted('engine queue is full');
+    const output = new OutputTokens(model.name, req.seed, req.promptTokenIds, model.regularVocabSize);
+    const seq = new Sequence(this.nextId++, modelIdx, req.cacheSalt, req.promptTokenIds, req.maxTokens, output, listener);
+    this.scheduler.enqueue(seq);
+    this.wake();
+    return {
+      id: seq.id,
+      abort: () => {
+        if (seq.aborted) return;
+        seq.aborted = true;
+        this.wake();
+      },
+    };
+  }
+
+  /**
+   * Adds an event watcher. When events were already produced, the cache is re-announced to every
+   * watcher (all_cleared, then every cached block as stored, parents first) so that a late
+   * watcher's view equals the cache while sequence numbers stay gap-free for all. A load report
+   * follows, so every watcher's first batch is immediate and non-empty. Returns unwatch.
+   */
+  watch(watcher: EventWatcher): () => void {
+    const unwatch = this.events.watch(watcher);
+    if (this.events.lastSequence() > 0) {
+      this.events.push({ kind: 'allCleared' });
+      for (const b of this.pool.snapshot()) this.events.stored(b.model, b.hash, b.parentHash);
+    }
+    this.events.push(this.loadReport());
+    this.events.flush();
+    return unwatch;
+  }
+
+  info(): EngineInfo {
+    return {
+      workerId: this.options.workerId,
+      models: this.models.map((m) => m.name),
+      gpu: this.gpu.name,
+      maxNumSeqs: this.options.maxNumSeqs,
+      kvBlocksTotal: this.pool.total,
+      blockSize: BLOCK_SIZE,
+    };
+  }
+
+  /** Current occupancy; `kvBlocksCached` counts blocks a prefix lookup can hit. */
+  stats(): { running: number; waiting: number; kvBlocksUsed: number; kvBlocksCached: number; steps: number } {
+    return {
+      running: this.scheduler.running.length,
+      waiting: this.scheduler.waiting.length,
+      kvBlocksUsed: this.pool.referenced(),
+      kvBlocksCached: this.pool.cachedCount(),
+      steps: this.totalSteps,
+    };
+  }
+
+  /** The block pool, for invariant checks in tests. Not part of the public surface. */
+  get blockPool(): BlockPool {
+    return this.pool;
+  }
+
+  /** Stops stepping and finishes every sequence as cancelled. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of [this.stepTimer, this.wakeTimer, this.loadTimer]) if (t !== undefined) this.clock.clearTimer(t);
+    for (const seq of [...this.scheduler.running, ...this.scheduler.waiting]) this.finish(seq, 'cancelled');
+    this.events.flush();
+  }
+
+  private wake(): void {
+    if (this.stepTimer !== undefined || this.wakeTimer !== undefined || this.closed) return;
+    this.wakeTimer = this.clock.setTimer(() => {
+      this.wakeTimer = undefined;
+      this.step();
+    }, 0);
+  }
+
+  private step(): void {
+    if (this.stepTimer !== undefined || this.closed) return;
+    for (const seq of [...this.scheduler.running, ...this.scheduler.waiting]) if (seq.aborted) this.finish(seq, 'cancelled');
+    const plan = this.scheduler.schedule();
+    this.events.flush();
+    for (const seq of plan.started) seq.listener.onStarted(seq.cachedPromptTokens);
+    if (plan.work.length === 0) return;
+    const seconds = stepTimeSeconds(plan.work, this.gpu, this.models[plan.work[0]!.seq.modelIdx]!.profile);
+    this.stepTimer = this.clock.setTimer(() => {
+      this.stepTimer = undefined;
+      this.complete(plan);
+      this.step();
+    }, seconds * 1000);
+  }
+
+  private complete(plan: StepPlan): void {
+    this.totalSteps++;
+    for (const { seq, tokens } of plan.work) {
+      seq.computed += tokens;
+      this.tokensSinceReport += tokens;
+      const full = Math.floor(seq.computed / BLOCK_SIZE);
+      for (let b = seq.committed; b < full; b++) {
+        this.pool.commit(seq.blocks[b]!, seq.modelIdx, seq.key(b), b === 0 ? 0n : seq.key(b - 1));
+      }
+      seq.committed = Math.max(seq.committed, full);
+      if (seq.computed < seq.tokens.length || seq.aborted) continue;
+      const token = seq.output.at(seq.completionTokens);
+      seq.tokens.push(token);
+      seq.listener.onTokens([token]);
+      if (seq.completionTokens >= seq.maxTokens) this.finish(seq, 'length');
+    }
+    this.events.flush();
+  }
+
+  private finish(seq: Sequence, reason: 'length' | 'cancelled'): void {
+    this.scheduler.remove(seq);
+    seq.listener.onFinished({
+      finishReason: reason,
+      promptTokens: seq.promptLength,
+      cachedPromptTokens: seq.cachedPromptTokens,
+      completionTokens: seq.completionTokens,
+      preemptions: seq.preemptions,
+    });
+  }
+
+  private armLoadReport(): void {
+    this.loadTimer = this.clock.setTimer(() => {
+      // Unwatched reports would only burn sequence numbers: a first watcher then sees 1, 2, ...
+      if (this.events.watcherCount() > 0) {
+        this.events.push(this.loadReport());
+        this.events.flush();
+      }
+      this.armLoadReport();
+    }, this.options.loadReportIntervalMs);
+  }
+
+  /** Occupancy now and throughput since the previous report (which this one resets). */
+  private loadReport(): EngineEventBody {
+    const now = this.clock.now();
+    const seconds = (now - this.lastReportAt) / 1000;
+    const s = this.stats();
+    const tokensPerSecond = seconds > 0 ? this.tokensSinceReport / seconds : 0;
+    this.tokensSinceReport = 0;
+    this.lastReportAt = now;
+    return { kind: 'load', running: s.running, waiting: s.waiting, kvBlocksUsed: s.kvBlocksUsed, kvBlocksTotal: this.pool.total, tokensPerSecond };
+  }
+}

@@ -1,0 +1,10 @@
+export { SimEngine, type GenerateRequest, type SequenceHandle, type EngineInfo } from './engine.js';
+export { type EngineOptions, defaultEngineOptions, validateEngineOptions } from './engine-options.js';
+export { type Clock, type TimerHandle, realClock, VirtualClock } from './clock.js';
+export { type EngineEvent, type EngineEventBody, type EventWatcher } from './kv-events.js';
+export { type SequenceListener, type SequenceResult, type FinishReason } from './sequence.js';
+export { MODEL_CATALOGUE, findModel, type ServedModel } from './catalogue.js';
+export { GPU_PROFILES, H100_SXM_80GB, LLAMA_3_1_8B, kvBytesPerToken, type GpuProfile, type ModelProfile } from './profiles.js';
+export { stepTimeSeconds, type StepWork } from './roofline.js';
+export { BLOCK_SIZE } from './block-pool.js';
+export { RecordingListener } from './recording-listener.js';
