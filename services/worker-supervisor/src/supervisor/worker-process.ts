@@ -50,7 +50,7 @@ export class WorkerProcess {
    * killing the child) if it exits or stays silent for `readyTimeoutMs`.
    */
   static async spawn(entry: string, args: string[], env: NodeJS.ProcessEnv, readyTimeoutMs: number): Promise<{ proc: WorkerProcess; port: number }> {
-    const child = fork(entry, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    const child = fork(entry, args, { env, stdio: ['ignore', 2, 'inherit', 'ipc'] /* worker logs join the supervisor's on stderr; stdout stays for the launcher */, serialization: 'json' });
     const proc = new WorkerProcess(child);
     child.on('error', () => {
       // 'exit' follows a spawn failure or a failed kill; the exit path handles both.
