@@ -1,0 +1,46 @@
+import type { ControlBus } from '@infermesh/control-bus';
+import { kv } from '@infermesh/proto';
+import { createServer, type RunningService } from '@infermesh/rpc';
+import type { Logger } from '@infermesh/telemetry';
+import { subscribeKvDirectory } from './consumer.js';
+import { BitsetKvIndex } from './domain/bitset-kv-index.js';
+import { EventApplier } from './domain/event-applier.js';
+import { kvDirectoryHandlers } from './handlers.js';
+import { validateKvDirectoryOptions, type KvDirectoryOptions } from './options.js';
+
+export interface KvDirectoryDeps {
+  /** Source of worker KV events and fleet changes. Owned by the caller: stop() unsubscribes, never closes it. */
+  bus: ControlBus;
+  logger: Logger;
+}
+
+/**
+ * Starts the kv-directory: an empty index fed from the bus, served over gRPC. The index is
+ * memory only; after a restart it re-learns from new events (engines' WatchEvents snapshots,
+ * relayed by the supervisor, are the way to warm it faster).
+ */
+export async function startKvDirectory(options: KvDirectoryOptions, deps: KvDirectoryDeps): Promise<RunningService> {
+  const opts = validateKvDirectoryOptions(options);
+  const logger = deps.logger.child({ component: 'kv-directory' });
+  const index = new BitsetKvIndex();
+  const applier = new EventApplier(index);
+  const subscription = subscribeKvDirectory(deps.bus, applier, logger);
+  const server = createServer({ name: 'kv-directory', host: opts.host, port: opts.port, logger });
+  server.add(kv.KvDirectory, kvDirectoryHandlers(index, applier, opts.maxMatchBlocks));
+  let address: string;
+  try {
+    ({ address } = await server.start());
+  } catch (err) {
+    subscription.unsubscribe();
+    throw err;
+  }
+  logger.info({ address }, 'kv-directory listening');
+  return {
+    name: 'kv-directory',
+    address,
+    async stop(graceMs = opts.shutdownGraceMs) {
+      subscription.unsubscribe();
+      await server.shutdown(graceMs);
+    },
+  };
+}

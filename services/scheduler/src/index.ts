@@ -1,0 +1,14 @@
+export { startScheduler, type SchedulerDeps, type RunningScheduler } from './service.js';
+export { defaultSchedulerOptions, validateSchedulerOptions, type SchedulerOptions } from './options.js';
+export { Scheduler, type SchedulerDeps as SchedulerCoreDeps } from './domain/scheduler.js';
+export type { SchedulerCoreOptions, ScheduleInput, ScheduleCall, Placement, SchedulerStats } from './domain/schedule-types.js';
+export { FairQueue, type QueueTicket } from './domain/fair-queue.js';
+export { LeaseTable, type Lease, type LeaseInit } from './domain/lease-table.js';
+export { WorkerRegistry, type WorkerView } from './domain/worker-registry.js';
+export { RegistryPoller } from './domain/registry-poller.js';
+export { systemClock, type Clock, type KvMatcher, type KvMatchQuery, type WorkerInfo, type WorkerLoadReport, type WorkerSource, type WorkerState } from './domain/ports.js';
+export { Router, type RouteDecision, type RoutingMode, type WeightedScorer } from './routing/router.js';
+export { buildRouter, defaultRouterConfig, filters, scorers, pickers, type RouterConfig } from './routing/register.js';
+export type { Candidate, Filter, Picker, RoutingRequest, ScoredCandidate, Scorer } from './routing/types.js';
+export { GrpcKvMatcher, type GrpcKvMatcherOptions } from './adapters/grpc-kv-matcher.js';
+export { GrpcWorkerSource, toWorkerInfo } from './adapters/grpc-worker-source.js';

@@ -1,0 +1,80 @@
+import { invalidArgument } from '@infermesh/errors';
+import type { BreakerOptions } from '@infermesh/rpc';
+import { defaultRouterConfig } from './routing/register.js';
+
+/** Configuration of the scheduler service. Environment variables are read only in main.ts. */
+export interface SchedulerOptions {
+  /** Interface the gRPC server binds (default 127.0.0.1). */
+  host: string;
+  /** gRPC port; 0 picks a free one (default 50053). */
+  port: number;
+  /** host:port of the kv-directory. */
+  kvDirectoryAddress: string;
+  /** host:port of the worker-supervisor (ListWorkers). */
+  supervisorAddress: string;
+  /** Requests that may wait at once (default 256). */
+  queueCapacity: number;
+  /** Scorer name -> weight in the routing sum (default prefix-overlap 2, load 1, kv-pressure 0.5). */
+  weights: Record<string, number>;
+  /** Filter names, in order (default serves-model, ready, has-free-slot). */
+  filters: string[];
+  /** Picker name (default max-score). */
+  picker: string;
+  /** Deadline of each kv-directory Match call, ms (default 250). */
+  kvMatchTimeoutMs: number;
+  /** Breaker of the kv-directory client (defaults: the rpc library's). */
+  kvBreaker: Partial<BreakerOptions>;
+  /** Full re-listing of the fleet every this many ms (default 500). */
+  registryPollMs: number;
+  /** Deadline of each ListWorkers call, ms (default 1000). */
+  registryTimeoutMs: number;
+  /** Lease lifetime without a Release, ms (default 10 min). */
+  leaseTtlMs: number;
+  /** Longest queue wait of a call without a deadline, ms (default 60 s). */
+  defaultQueueTimeoutMs: number;
+  /** Slots assumed for a worker reporting max_num_seqs = 0 (default 1). */
+  fallbackCapacity: number;
+  /** How long stop() waits for in-flight calls, ms (default 2000). */
+  shutdownGraceMs: number;
+}
+
+export function defaultSchedulerOptions(): SchedulerOptions {
+  const routing = defaultRouterConfig();
+  return {
+    host: '127.0.0.1',
+    port: 50053,
+    kvDirectoryAddress: '127.0.0.1:50054',
+    supervisorAddress: '127.0.0.1:50055',
+    queueCapacity: 256,
+    weights: routing.weights,
+    filters: routing.filters,
+    picker: routing.picker,
+    kvMatchTimeoutMs: 250,
+    kvBreaker: {},
+    registryPollMs: 500,
+    registryTimeoutMs: 1000,
+    leaseTtlMs: 10 * 60_000,
+    defaultQueueTimeoutMs: 60_000,
+    fallbackCapacity: 1,
+    shutdownGraceMs: 2000,
+  };
+}
+
+/** Throws INVALID_ARGUMENT naming the first bad option (routing names are checked by buildRouter). */
+export function validateSchedulerOptions(o: SchedulerOptions): SchedulerOptions {
+  const positiveInt = (name: keyof SchedulerOptions, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) throw invalidArgument(`${name} must be a positive integer, got ${v}`, name);
+  };
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535) throw invalidArgument(`port must be 0..65535, got ${o.port}`, 'port');
+  if (o.kvDirectoryAddress === '') throw invalidArgument('kvDirectoryAddress is required', 'kvDirectoryAddress');
+  if (o.supervisorAddress === '') throw invalidArgument('supervisorAddress is required', 'supervisorAddress');
+  positiveInt('queueCapacity', o.queueCapacity);
+  positiveInt('kvMatchTimeoutMs', o.kvMatchTimeoutMs);
+  positiveInt('registryPollMs', o.registryPollMs);
+  positiveInt('registryTimeoutMs', o.registryTimeoutMs);
+  positiveInt('leaseTtlMs', o.leaseTtlMs);
+  positiveInt('defaultQueueTimeoutMs', o.defaultQueueTimeoutMs);
+  positiveInt('fallbackCapacity', o.fallbackCapacity);
+  if (!(o.shutdownGraceMs >= 0)) throw invalidArgument('shutdownGraceMs must be >= 0', 'shutdownGraceMs');
+  return o;
+}
