@@ -14,7 +14,7 @@ const API_KEY = 'im-dev-degraded-test-key';
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'infermesh-degraded-'));
-  const config = meshConfigFromEnv({ INFERMESH_GRPC_PORT: '0', INFERMESH_HTTP_PORT: '0', INFERMESH_DATA_DIR: dataDir, INFERMESH_WORKERS: '2', INFERMESH_DEV_API_KEY: API_KEY });
+  const config = meshConfigFromEnv({ INFERMESH_GRPC_PORT: '0', INFERMESH_HTTP_PORT: '0', INFERMESH_DATA_DIR: dataDir, INFERMESH_WORKERS: '2', INFERMESH_DEV_API_KEY: API_KEY, INFERMESH_LOG_LEVEL: 'silent' });
   mesh = await startEmbeddedMesh(config, createLogger({ service: 'test', level: 'silent' }));
   c = meshClients({ grpc: mesh.grpcAddress, addresses: mesh.addresses });
 }, 90_000);
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 it('a stopped kv-directory opens the scheduler breaker and routing falls back to load alone without failing requests', async () => {
-  const run = (i: number) => generate(c.inference, API_KEY, { model: 'llama-3.1-8b-instruct', input: { case: 'prompt', value: `degraded mode request ${i}` }, maxTokens: 4 });
+  const run = (i: number) => generate(c.inference, API_KEY, { model: 'llama-3.1-8b-instruct', input: { case: 'prompt', value: `degraded mode request ${i}: ${'a prompt long enough to fill several sixteen-token cache blocks, '.repeat(4)}` }, maxTokens: 4 });
   await run(0);
   expect((await c.scheduler.getStats({})).cacheAwareDecisions).toBeGreaterThan(0n);
 

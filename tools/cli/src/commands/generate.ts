@@ -1,4 +1,4 @@
-import { inference } from '@infermesh/proto';
+import { common, inference } from '@infermesh/proto';
 import { createClient } from '@infermesh/rpc';
 
 export interface GenerateFlags {
@@ -36,7 +36,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
         const t = ev.value.timings;
         process.stdout.write('\n');
         process.stderr.write(
-          `[${inference.GenerateResponseSchema.typeName}] finish=${ev.value.finishReason} worker=${ev.value.workerId} prompt_tokens=${u?.promptTokens} cached=${u?.cachedPromptTokens} completion_tokens=${u?.completionTokens} ttft_ms=${t?.timeToFirstTokenMs.toFixed(1)} itl_ms=${t?.interTokenLatencyMs.toFixed(2)}\n`,
+          `finish=${common.FinishReason[ev.value.finishReason]} worker=${ev.value.workerId} prompt_tokens=${u?.promptTokens} cached=${u?.cachedPromptTokens} completion_tokens=${u?.completionTokens} ttft_ms=${t?.timeToFirstTokenMs.toFixed(1)} itl_ms=${t?.interTokenLatencyMs.toFixed(2)}\n`,
         );
       }
     }

@@ -10,13 +10,13 @@ import { meshConfigFromEnv } from '../mesh/mesh-config.js';
 export async function startCommand(): Promise<void> {
   const config = meshConfigFromEnv(process.env);
   const logger = createLogger({ service: 'infermesh', level: config.logLevel, destination: process.stderr });
-  const mesh = await startEmbeddedMesh(config, logger);
+  const mesh = await startEmbeddedMesh(config, logger, (service) => createLogger({ service, level: config.logLevel, destination: process.stderr }));
   const out = process.stdout;
   out.write(`infermesh is up (embedded profile, ${config.workers} simulated workers)\n`);
-  out.write(`  gRPC API        ${mesh.grpcAddress}   (infermesh.inference.v1.Inference)\n`);
-  out.write(`  OpenAI HTTP API http://${mesh.httpAddress}/v1\n`);
-  for (const [name, address] of Object.entries(mesh.addresses)) if (name !== 'ingress') out.write(`  ${name.padEnd(16)}${address}\n`);
-  out.write(`  event log       ${mesh.eventLogDir}\n  ledger          ${mesh.ledgerDir}\n`);
+  out.write(`  gRPC API           ${mesh.grpcAddress}   (infermesh.inference.v1.Inference)\n`);
+  out.write(`  OpenAI HTTP API    http://${mesh.httpAddress}/v1\n`);
+  for (const [name, address] of Object.entries(mesh.addresses)) if (name !== 'ingress') out.write(`  ${name.padEnd(19)}${address}\n`);
+  out.write(`  event log          ${mesh.eventLogDir}\n  ledger             ${mesh.ledgerDir}\n`);
   out.write(`  API key (tenant "dev")${config.devApiKeyGenerated ? ', generated; set INFERMESH_DEV_API_KEY to fix it' : ''}:\n    ${config.devApiKey}\n`);
   out.write(`  admin token: ${config.adminToken}\n`);
   out.write(

@@ -31,7 +31,7 @@ export interface EmbeddedMesh {
  * simulated workers are child processes of the supervisor. Stops in reverse order, ingress first,
  * so in-flight requests drain before what they depend on goes away.
  */
-export async function startEmbeddedMesh(config: MeshConfig, logger: Logger): Promise<EmbeddedMesh> {
+export async function startEmbeddedMesh(config: MeshConfig, logger: Logger, loggerFor: (service: string) => Logger = (service) => logger.child({ mesh_service: service })): Promise<EmbeddedMesh> {
   const eventLogDir = join(config.dataDir, 'events');
   const ledgerDir = join(config.dataDir, 'ledger');
   await mkdir(config.dataDir, { recursive: true });
@@ -55,13 +55,13 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger): Pro
 
   try {
     const host = config.host;
-    const child = (service: string) => logger.child({ service });
+    const child = loggerFor;
     const tokenizer = await startTokenizer({ ...defaultTokenizerOptions(), host, port: config.internalPorts.tokenizer }, { logger: child('tokenizer') });
     started.push(tokenizer);
     const kv = await startKvDirectory({ ...defaultKvDirectoryOptions(), host, port: config.internalPorts.kvDirectory }, { bus, logger: child('kv-directory') });
     started.push(kv);
     const supervisor = await startWorkerSupervisor(
-      { ...defaultWorkerSupervisorOptions(), host, port: config.internalPorts.supervisor, workers: config.workers },
+      { ...defaultWorkerSupervisorOptions(), host, port: config.internalPorts.supervisor, workers: config.workers, workerLogLevel: config.logLevel },
       { bus, logger: child('worker-supervisor') },
     );
     started.push(supervisor);
