@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -180,7 +181,7 @@ describe('bad input', () => {
       ['max_tokens beyond context', post(json({ model: MODEL, prompt: 'hi', max_tokens: 10_000_000 })), 400, /context/],
       ['malformed JSON', post('{"model": "x", "prompt": '), 400, /JSON/],
       ['invalid UTF-8', post(Buffer.concat([Buffer.from(`{"model":"${MODEL}","prompt":"a`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])), 400, /UTF-8/],
-      ['oversized payload', post(json({ model: MODEL, prompt: 'x'.repeat(5 * 1024 * 1024) })), 413, /too large/],
+      ['oversized payload', postEarlyResponse(url, key('acme'), json({ model: MODEL, prompt: 'x'.repeat(5 * 1024 * 1024) })), 413, /too large/],
     ];
     for (const [name, pending, status, message] of httpCases) {
       const res = await pending;
@@ -243,6 +244,23 @@ describe('faults', () => {
     expect(ok.final?.usage?.completionTokens).toBe(4);
   }, 60_000);
 });
+
+/**
+ * POSTs a body with node:http and resolves on the server's response even if the server answers
+ * (and closes) before the whole body is sent, as it does for an oversized body; fetch would
+ * report the resulting EPIPE instead of the 413.
+ */
+function postEarlyResponse(url: string, apiKey: string, body: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (b: Buffer) => parts.push(b));
+      res.on('end', () => resolve(new Response(Buffer.concat(parts), { status: res.statusCode ?? 0 })));
+    });
+    req.on('error', (err) => (req.writableEnded ? undefined : reject(err)));
+    req.end(body);
+  });
+}
 
 /** Billing's GetUsage per tenant, once it equals the usage events in the log (undefined until then). */
 async function settledUsage(): Promise<Map<string, UsageTotals> | undefined> {
