@@ -245,6 +245,59 @@ describe('faults', () => {
   }, 60_000);
 });
 
+describe('cancellation and deadlines', () => {
+  it('a client that disconnects mid-stream stops the work: cancelled event, partial usage once, lease released', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`http://${mesh.http}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key('acme')}` },
+      body: JSON.stringify({ model: MODEL, prompt: `${SECRET} tell me everything`, max_tokens: 4000, stream: true }),
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id')!;
+    const reader = res.body!.getReader();
+    let events = 0;
+    while (events < 5) {
+      const { value } = await reader.read();
+      events += (Buffer.from(value!).toString().match(/^data: /gm) ?? []).length;
+    }
+    ac.abort();
+    const usage = await waitFor('the cancellation to be recorded', async () => {
+      const all = await readEvents(mesh.eventLogDir);
+      const mine = all.filter((e) => e.requestId === requestId);
+      return mine.some((e) => e.payload.case === 'requestCancelled') ? mine.filter((e) => e.payload.case === 'usageRecorded') : undefined;
+    });
+    expect(usage).toHaveLength(1);
+    const u = usage[0]!.payload.value as { usage: common.Usage; finishReason: common.FinishReason };
+    expect(u.finishReason).toBe(common.FinishReason.CANCELLED);
+    expect(u.usage.completionTokens).toBeGreaterThan(0);
+    expect(u.usage.completionTokens).toBeLessThan(4000);
+    await waitFor('the lease to be released', async () => (await c.scheduler.getStats({})).activeLeases === 0);
+  });
+
+  it('a gRPC deadline ends the request with DEADLINE_EXCEEDED and bills the partial usage once', async () => {
+    let requestId = '';
+    const err = await (async () => {
+      for await (const _ of c.inference.generate(
+        { model: MODEL, input: { case: 'prompt', value: `${SECRET} a very long answer` }, maxTokens: 4000 },
+        { headers: bearer(key('globex')), timeoutMs: 500, onHeaders: (h) => (requestId = h['x-request-id'] ?? '') },
+      )) {
+        // consume until the deadline
+      }
+    })().catch((e: unknown) => e as MeshError);
+    expect((err as MeshError).code).toBe(Code.DeadlineExceeded);
+    const mine = await waitFor('the deadline to be recorded', async () => {
+      const all = (await readEvents(mesh.eventLogDir)).filter((e) => e.requestId === requestId);
+      return all.some((e) => e.payload.case === 'usageRecorded') ? all : undefined;
+    });
+    const cancelled = mine.find((e) => e.payload.case === 'requestCancelled');
+    expect((cancelled?.payload.value as { reason: string }).reason).toBe('deadline_exceeded');
+    expect(mine.filter((e) => e.payload.case === 'usageRecorded')).toHaveLength(1);
+    await waitFor('the lease to be released', async () => (await c.scheduler.getStats({})).activeLeases === 0);
+  });
+});
+
 /**
  * POSTs a body with node:http and resolves on the server's response even if the server answers
  * (and closes) before the whole body is sent, as it does for an oversized body; fetch would
