@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Code, MeshError } from '@infermesh/errors';
+import type { MeshError } from '@infermesh/errors';
+import { Code } from '@infermesh/errors';
 import { TenantDirectory, bearerToken, hashApiKey } from './index.js';
 
 describe('TenantDirectory', () => {

@@ -14,19 +14,19 @@ export class StreamingDetokenizer {
   private readonly responses: AsyncIterator<{ text: string }>;
 
   constructor(client: TokenizerClient, private readonly model: string, scope: RequestScope, signal: AbortSignal) {
-    const self = this;
-    async function* input() {
-      for (;;) {
-        const next = self.pending.shift();
-        if (next !== undefined) {
-          yield next;
-          continue;
-        }
-        if (self.closed) return;
-        await new Promise<void>((resolve) => (self.wake = resolve));
+    this.responses = client.detokenizeStream(this.input(), { parent: scope, signal })[Symbol.asyncIterator]();
+  }
+
+  private async *input(): AsyncGenerator<{ model?: string; tokenIds: number[] }> {
+    for (;;) {
+      const next = this.pending.shift();
+      if (next !== undefined) {
+        yield next;
+        continue;
       }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
     }
-    this.responses = client.detokenizeStream(input(), { parent: scope, signal })[Symbol.asyncIterator]();
   }
 
   /** The text completed by these ids ('' while a character is still incomplete). */

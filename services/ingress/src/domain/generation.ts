@@ -1,9 +1,10 @@
 import { Code, MeshError, codeName, invalidArgument, unavailable } from '@infermesh/errors';
-import { common, events, scheduler } from '@infermesh/proto';
+import type { events} from '@infermesh/proto';
+import { common, scheduler } from '@infermesh/proto';
 import type { Principal } from '@infermesh/auth';
 import { StreamingDetokenizer } from './detokenizer.js';
 import { RequestLifecycle } from './lifecycle.js';
-import { ModelCatalogue } from './model-catalogue.js';
+import type { ModelCatalogue } from './model-catalogue.js';
 import type { EngineClients, EventSink, RequestScope, SchedulerClient, TokenizerClient } from './ports.js';
 import { promptDigest, validateInput, type GenerateInput } from './request.js';
 import { TokenTimer, type RequestTimings } from './token-timer.js';

@@ -1,5 +1,6 @@
 import { Code, MeshError } from '@infermesh/errors';
-import { events, inference, type common } from '@infermesh/proto';
+import type { inference} from '@infermesh/proto';
+import { events, type common } from '@infermesh/proto';
 import type { TenantDirectory } from '@infermesh/auth';
 import type { CallContext, ServiceImpl } from '@infermesh/rpc';
 import type { GenerationService } from '../domain/generation.js';

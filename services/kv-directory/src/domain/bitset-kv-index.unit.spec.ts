@@ -45,7 +45,12 @@ class NaiveKvIndex implements KvIndex {
     let workers = 0;
     for (const byModel of this.held.values()) {
       let any = false;
-      for (const [m, set] of byModel) for (const h of set) (distinct.add(`${m}/${h}`), (any = true));
+      for (const [m, set] of byModel) {
+        for (const h of set) {
+          distinct.add(`${m}/${h}`);
+          any = true;
+        }
+      }
       if (any) workers++;
     }
     return { blocksIndexed: distinct.size, workers };

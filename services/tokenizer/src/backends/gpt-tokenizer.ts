@@ -1,5 +1,6 @@
 import type { TokenizerBackend } from '../backend.js';
 
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports -- the module's namespace type, loaded lazily below
 type Encoding = typeof import('gpt-tokenizer/encoding/o200k_harmony');
 
 /**

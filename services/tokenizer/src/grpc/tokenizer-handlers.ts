@@ -1,6 +1,6 @@
 import type { MessageShape } from '@bufbuild/protobuf';
 import { invalidArgument } from '@infermesh/errors';
-import { tokenizer } from '@infermesh/proto';
+import type { tokenizer } from '@infermesh/proto';
 import type { ServiceImpl } from '@infermesh/rpc';
 import { tokenizerName } from '../catalogue.js';
 import type { DetokenizeSession, TokenizeInput, TokenizerService } from '../tokenizer-service.js';

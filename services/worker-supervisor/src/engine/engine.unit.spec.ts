@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Code, MeshError } from '@infermesh/errors';
+import type { MeshError } from '@infermesh/errors';
+import { Code } from '@infermesh/errors';
 import { VirtualClock } from './clock.js';
 import { SimEngine, type GenerateRequest } from './engine.js';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.js';

@@ -1,5 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { common, engine as wire } from '@infermesh/proto';
+import type { engine as wire } from '@infermesh/proto';
+import { common } from '@infermesh/proto';
 import type { CallContext, ServiceImpl } from '@infermesh/rpc';
 import type { EngineEvent, SimEngine, SequenceResult } from '../engine/index.js';
 import { AsyncQueue } from './async-queue.js';
