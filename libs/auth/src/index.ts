@@ -1,1 +1,1 @@
-export { TenantDirectory, hashApiKey, keyIdOf, bearerToken, type Principal, type ApiKeyRecord } from './tenants.js';
+export { TenantDirectory, hashApiKey, keyIdOf, bearerToken, parseApiKeySpec, type Principal, type ApiKeyRecord } from './tenants.js';

@@ -71,3 +71,19 @@ export function bearerToken(value: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
   return m?.[1];
 }
+
+/**
+ * Parses a development key list "tenant:key,tenant2:key2" (the INFERMESH_API_KEYS variable).
+ * Production deployments load hashed records instead; plain keys belong on a developer's machine.
+ */
+export function parseApiKeySpec(spec: string): Array<{ tenantId: string; apiKey: string }> {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((pair) => {
+      const i = pair.indexOf(':');
+      if (i <= 0 || i === pair.length - 1) throw new Error('API key list entries must look like "tenant:key"');
+      return { tenantId: pair.slice(0, i).trim(), apiKey: pair.slice(i + 1).trim() };
+    });
+}

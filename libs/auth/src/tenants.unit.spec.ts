@@ -33,3 +33,14 @@ describe('TenantDirectory', () => {
     expect(bearerToken('Token tok')).toBeUndefined();
   });
 });
+
+describe('parseApiKeySpec', () => {
+  it('parses tenant:key pairs and rejects malformed ones', async () => {
+    const { parseApiKeySpec } = await import('./index.js');
+    expect(parseApiKeySpec('a:k1, b:k:2 ,')).toEqual([
+      { tenantId: 'a', apiKey: 'k1' },
+      { tenantId: 'b', apiKey: 'k:2' },
+    ]);
+    expect(() => parseApiKeySpec('nokey')).toThrow('tenant:key');
+  });
+});

@@ -4,4 +4,5 @@ export { Breaker, defaultBreakerOptions, type BreakerOptions } from './breaker.j
 export { serviceDefinition, methodPath, reflectionPackage } from './adapter.js';
 export { toServiceError, fromServiceError } from './status.js';
 export { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from './call-context.js';
+export { stopOnSignals } from './lifecycle.js';
 export type { CallContext, CallOptions, Client, ServiceImpl, RunningService, BreakerState } from './types.js';

@@ -1,6 +1,7 @@
-import { TenantDirectory } from '@infermesh/auth';
+import { TenantDirectory, parseApiKeySpec } from '@infermesh/auth';
 import { envInt, envPort, envString } from '@infermesh/config';
 import { FileEventLog } from '@infermesh/event-log';
+import { stopOnSignals } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
 import { defaultBillingOptions, startBilling } from './index.js';
 
@@ -16,11 +17,7 @@ const d = defaultBillingOptions();
 const logDir = envString(env, 'INFERMESH_EVENT_LOG_DIR', '');
 if (logDir === '') throw new Error('INFERMESH_EVENT_LOG_DIR must name the event log directory');
 const tenants = new TenantDirectory();
-for (const pair of envString(env, 'INFERMESH_API_KEYS', '').split(',').filter((p) => p !== '')) {
-  const at = pair.indexOf(':');
-  if (at <= 0) throw new Error('INFERMESH_API_KEYS entries must look like tenant:key');
-  tenants.addKey(pair.slice(0, at), pair.slice(at + 1));
-}
+for (const { tenantId, apiKey } of parseApiKeySpec(envString(env, 'INFERMESH_API_KEYS', ''))) tenants.addKey(tenantId, apiKey);
 const log = await FileEventLog.open(logDir, { readOnly: true });
 const dataDir = envString(env, 'INFERMESH_BILLING_DATA_DIR', '');
 const adminToken = envString(env, 'INFERMESH_BILLING_ADMIN_TOKEN', '');
@@ -36,15 +33,4 @@ const running = await startBilling(
   { log, logger, authenticate: (h) => tenants.authenticateHeader(h) },
 );
 logger.info({ address: running.address }, 'billing started');
-const stop = (signal: string): void => {
-  logger.info({ signal }, 'stopping');
-  void running.stop().then(
-    () => log.close(),
-    (err: unknown) => {
-      logger.error({ err }, 'stop failed');
-      process.exitCode = 1;
-    },
-  );
-};
-process.once('SIGTERM', () => stop('SIGTERM'));
-process.once('SIGINT', () => stop('SIGINT'));
+stopOnSignals(running, logger, () => log.close());

@@ -1,4 +1,6 @@
+import { envInt, envPort, envString } from '@infermesh/config';
 import { InProcessBus } from '@infermesh/control-bus';
+import { stopOnSignals } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
 import { defaultSchedulerOptions, startScheduler } from './index.js';
 
@@ -7,30 +9,18 @@ import { defaultSchedulerOptions, startScheduler } from './index.js';
 // The in-process bus carries nothing between processes: until a NATS bus exists the scheduler run
 // this way learns the fleet by polling only (the embedded launcher calls startScheduler itself).
 const env = process.env;
-const logger = createLogger({ service: 'scheduler', level: env['INFERMESH_LOG_LEVEL'] ?? 'info' });
+const logger = createLogger({ service: 'scheduler', level: envString(env, 'INFERMESH_LOG_LEVEL', 'info') });
 const d = defaultSchedulerOptions();
-const num = (name: string, fallback: number): number => (env[name] === undefined ? fallback : Number(env[name]));
 const bus = new InProcessBus((err, subject) => logger.error({ err, subject }, 'bus handler failed'));
 const running = await startScheduler(
   {
     ...d,
-    host: env['INFERMESH_SCHEDULER_HOST'] ?? d.host,
-    port: num('INFERMESH_SCHEDULER_PORT', d.port),
-    queueCapacity: num('INFERMESH_SCHEDULER_QUEUE_CAPACITY', d.queueCapacity),
-    kvDirectoryAddress: env['INFERMESH_KV_DIRECTORY_ADDRESS'] ?? d.kvDirectoryAddress,
-    supervisorAddress: env['INFERMESH_SUPERVISOR_ADDRESS'] ?? d.supervisorAddress,
+    host: envString(env, 'INFERMESH_SCHEDULER_HOST', d.host),
+    port: envPort(env, 'INFERMESH_SCHEDULER_PORT', d.port),
+    queueCapacity: envInt(env, 'INFERMESH_SCHEDULER_QUEUE_CAPACITY', d.queueCapacity, 1, 1_000_000),
+    kvDirectoryAddress: envString(env, 'INFERMESH_KV_DIRECTORY_ADDRESS', d.kvDirectoryAddress),
+    supervisorAddress: envString(env, 'INFERMESH_SUPERVISOR_ADDRESS', d.supervisorAddress),
   },
   { bus, logger },
 );
-const stop = (signal: string): void => {
-  logger.info({ signal }, 'stopping');
-  void running.stop().then(
-    () => bus.close(),
-    (err: unknown) => {
-      logger.error({ err }, 'stop failed');
-      process.exitCode = 1;
-    },
-  );
-};
-process.once('SIGTERM', () => stop('SIGTERM'));
-process.once('SIGINT', () => stop('SIGINT'));
+stopOnSignals(running, logger, () => bus.close());

@@ -1,5 +1,6 @@
 import { InProcessBus } from '@infermesh/control-bus';
 import { envInt, envPort, envString } from '@infermesh/config';
+import { stopOnSignals } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
 import { defaultWorkerSupervisorOptions, startWorkerSupervisor } from './index.js';
 
@@ -8,7 +9,7 @@ import { defaultWorkerSupervisorOptions, startWorkerSupervisor } from './index.j
 // exists the relayed events only reach subscribers in this process (the embedded launcher calls
 // startWorkerSupervisor itself with the shared bus).
 const env = process.env;
-const logger = createLogger({ service: 'worker-supervisor', level: env['INFERMESH_LOG_LEVEL'] ?? 'info' });
+const logger = createLogger({ service: 'worker-supervisor', level: envString(env, 'INFERMESH_LOG_LEVEL', 'info') });
 const d = defaultWorkerSupervisorOptions();
 const bus = new InProcessBus((err, subject) => logger.error({ err, subject }, 'bus handler failed'));
 const running = await startWorkerSupervisor(
@@ -20,20 +21,9 @@ const running = await startWorkerSupervisor(
     gpu: envString(env, 'INFERMESH_WORKER_SUPERVISOR_GPU', d.gpu),
     maxNumSeqs: envInt(env, 'INFERMESH_WORKER_SUPERVISOR_MAX_NUM_SEQS', d.maxNumSeqs, 1, 4096),
     kvBlocksPerWorker: envInt(env, 'INFERMESH_WORKER_SUPERVISOR_KV_BLOCKS', d.kvBlocksPerWorker, 1, 10_000_000),
-    workerLogLevel: env['INFERMESH_LOG_LEVEL'] ?? d.workerLogLevel,
+    workerLogLevel: envString(env, 'INFERMESH_LOG_LEVEL', d.workerLogLevel),
   },
   { bus, logger },
 );
 logger.info({ address: running.address, workers: running.listWorkers().length }, 'worker-supervisor started');
-const stop = (signal: string): void => {
-  logger.info({ signal }, 'stopping');
-  void running.stop().then(
-    () => bus.close(),
-    (err: unknown) => {
-      logger.error({ err }, 'stop failed');
-      process.exitCode = 1;
-    },
-  );
-};
-process.once('SIGTERM', () => stop('SIGTERM'));
-process.once('SIGINT', () => stop('SIGINT'));
+stopOnSignals(running, logger, () => bus.close());

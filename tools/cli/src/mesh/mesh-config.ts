@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { parseApiKeySpec } from '@infermesh/auth';
 import { envInt, envPort, envString, type Env } from '@infermesh/config';
 
 /** Configuration of the embedded mesh, from INFERMESH_* environment variables. */
@@ -26,14 +27,7 @@ function randomKey(prefix: string): string {
 
 export function meshConfigFromEnv(env: Env): MeshConfig {
   const devKey = env['INFERMESH_DEV_API_KEY'];
-  const extra = envString(env, 'INFERMESH_API_KEYS', '')
-    .split(',')
-    .filter((s) => s.trim() !== '')
-    .map((pair) => {
-      const i = pair.indexOf(':');
-      if (i <= 0 || i === pair.length - 1) throw new Error('INFERMESH_API_KEYS must look like "tenant:key,tenant2:key2"');
-      return { tenantId: pair.slice(0, i).trim(), apiKey: pair.slice(i + 1).trim() };
-    });
+  const extra = parseApiKeySpec(envString(env, 'INFERMESH_API_KEYS', ''));
   return {
     host: envString(env, 'INFERMESH_HOST', '127.0.0.1'),
     grpcPort: envPort(env, 'INFERMESH_GRPC_PORT', 50051),
