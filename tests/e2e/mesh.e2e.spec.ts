@@ -277,12 +277,41 @@ describe('cancellation and deadlines', () => {
     await waitFor('the lease to be released', async () => (await c.scheduler.getStats({})).activeLeases === 0);
   });
 
+  it('a gRPC client that cancels mid-stream gets its partial usage billed exactly once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const ac = new AbortController();
+      let requestId = '';
+      let seen = 0;
+      await (async () => {
+        for await (const m of c.inference.generate(
+          { model: MODEL, input: { case: 'prompt', value: `cancel me ${i}` }, maxTokens: 4000 },
+          { headers: bearer(key('acme')), signal: ac.signal, onHeaders: (h) => (requestId = h['x-request-id'] ?? '') },
+        )) {
+          if (m.event.case === 'chunk' && ++seen === 3 + i) ac.abort();
+        }
+      })().catch((e: unknown) => expect((e as MeshError).code).toBe(Code.Cancelled));
+      ids.push(requestId);
+    }
+    const all = await waitFor('every cancellation to be recorded', async () => {
+      const events = await readEvents(mesh.eventLogDir);
+      return ids.every((id) => events.some((e) => e.requestId === id && e.payload.case === 'usageRecorded')) ? events : undefined;
+    });
+    for (const id of ids) {
+      const usage = all.filter((e) => e.requestId === id && e.payload.case === 'usageRecorded');
+      expect(usage).toHaveLength(1);
+      expect((usage[0]!.payload.value as { finishReason: common.FinishReason }).finishReason).toBe(common.FinishReason.CANCELLED);
+      expect(all.filter((e) => e.requestId === id && e.payload.case === 'requestCancelled')).toHaveLength(1);
+    }
+    await waitFor('the leases to be released', async () => (await c.scheduler.getStats({})).activeLeases === 0);
+  });
+
   it('a gRPC deadline ends the request with DEADLINE_EXCEEDED and bills the partial usage once', async () => {
     let requestId = '';
     const err = await (async () => {
       for await (const _ of c.inference.generate(
         { model: MODEL, input: { case: 'prompt', value: `${SECRET} a very long answer` }, maxTokens: 4000 },
-        { headers: bearer(key('globex')), timeoutMs: 500, onHeaders: (h) => (requestId = h['x-request-id'] ?? '') },
+        { headers: bearer(key('globex')), timeoutMs: 1500, onHeaders: (h) => (requestId = h['x-request-id'] ?? '') },
       )) {
         // consume until the deadline
       }
@@ -311,7 +340,8 @@ function postEarlyResponse(url: string, apiKey: string, body: string): Promise<R
       res.on('data', (b: Buffer) => parts.push(b));
       res.on('end', () => resolve(new Response(Buffer.concat(parts), { status: res.statusCode ?? 0 })));
     });
-    req.on('error', (err) => (req.writableEnded ? undefined : reject(err)));
+    // A reset while the body is still going out is expected; give the response a moment to arrive.
+    req.on('error', (err) => setTimeout(() => reject(err), 2000).unref());
     req.end(body);
   });
 }

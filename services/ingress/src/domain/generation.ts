@@ -30,6 +30,12 @@ export interface GenerationDeps {
   defaultMaxTokens: number;
 }
 
+/** The error that ends a request whose signal fired: DEADLINE_EXCEEDED for a timeout, else CANCELLED. */
+function abortError(signal: AbortSignal): MeshError {
+  const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+  return timedOut ? new MeshError(Code.DeadlineExceeded, 'deadline exceeded') : new MeshError(Code.Cancelled, 'request cancelled by the client');
+}
+
 const REJECTION_CODES = new Set<number>([Code.InvalidArgument, Code.NotFound, Code.ResourceExhausted, Code.Unauthenticated, Code.PermissionDenied, Code.FailedPrecondition, Code.OutOfRange]);
 
 /**
@@ -98,8 +104,11 @@ export class GenerationService {
       stage = 'running';
       yield* this.run(input, principal, scope, life, timer, { tokenIds: tok.tokenIds, maxTokens, workerId: lease.workerId, workerAddress: lease.workerAddress }, (o) => (outcome = o));
     } catch (err) {
-      if (stage === 'admission') await this.recordAdmissionFailure(life, err, signal);
-      throw err instanceof MeshError ? err : MeshError.from(err);
+      // Once the request's own signal has fired, its reason (deadline or cancellation) is the answer,
+      // whatever a downstream call reported on the way out.
+      const e = signal.aborted ? abortError(signal) : MeshError.from(err);
+      if (stage === 'admission') await this.recordAdmissionFailure(life, e, signal);
+      throw e;
     } finally {
       if (leaseId !== undefined) {
         deps.scheduler.release({ leaseId, outcome }, { timeoutMs: 2000 }).catch((err: unknown) => scope.logger.warn({ err: MeshError.from(err).message, lease_id: leaseId }, 'lease release failed; its TTL will reclaim it'));
@@ -125,6 +134,9 @@ export class GenerationService {
       case: 'usageRecorded' as const,
       value: { model: input.model, usage, workerId: job.workerId, finishReason: reason, acceptedAt: timer.acceptedAtTimestamp() },
     });
+    // Settled once the outcome is recorded. A consumer that stops reading at a yield (the client went
+    // away between two messages) resumes this generator only through `finally`, which settles it.
+    let settled = false;
     try {
       const engine = deps.engines.get(job.workerAddress);
       const stream = engine.generate(
@@ -152,23 +164,36 @@ export class GenerationService {
       const tail = await detok.finish();
       if (tail !== '') yield { kind: 'chunk', tokenIds: [], text: tail };
       const timings = timer.timings();
+      settled = true;
       await life.commit({ case: 'requestCompleted', value: { finishReason, timings } }, usageEvent(finishReason));
       setOutcome(scheduler.LeaseOutcome.COMPLETED);
       yield { kind: 'final', finishReason, usage, timings, workerId: job.workerId };
     } catch (err) {
+      settled = true;
       detok.abandon();
-      if (signal.aborted) {
+      const e = MeshError.from(err);
+      // The request's deadline reaches the engine call too, which may report it a moment before the
+      // request's own signal fires: classify by either.
+      if (signal.aborted || e.code === Code.DeadlineExceeded || e.code === Code.Cancelled) {
         setOutcome(scheduler.LeaseOutcome.CANCELLED);
-        const reason = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? 'deadline_exceeded' : 'client_cancelled';
+        const timedOut = signal.aborted ? signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' : e.code === Code.DeadlineExceeded;
+        const reason = timedOut ? 'deadline_exceeded' : 'client_cancelled';
         await life.commit({ case: 'requestCancelled', value: { reason } }, usageEvent(common.FinishReason.CANCELLED));
         throw reason === 'deadline_exceeded' ? new MeshError(Code.DeadlineExceeded, 'deadline exceeded while generating') : new MeshError(Code.Cancelled, 'request cancelled by the client');
       }
-      const e = MeshError.from(err);
       const lost = unavailable(`worker ${job.workerId} was lost after ${usage.completionTokens} output tokens; retry the request`, err);
       const reported = e.code === Code.Unavailable || e.code === Code.Internal || e.code === Code.Unknown ? lost : e;
       deps.engines.drop(job.workerAddress);
       await life.commit({ case: 'requestFailed', value: { code: codeName(reported.code), reason: reported.message } }, usageEvent(common.FinishReason.ERROR));
       throw reported;
+    } finally {
+      if (!settled) {
+        detok.abandon();
+        setOutcome(scheduler.LeaseOutcome.CANCELLED);
+        await life
+          .commit({ case: 'requestCancelled', value: { reason: 'client_cancelled' } }, usageEvent(common.FinishReason.CANCELLED))
+          .catch((err: unknown) => scope.logger.error({ err: MeshError.from(err).message }, 'could not record the cancellation'));
+      }
     }
   }
 
