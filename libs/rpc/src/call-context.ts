@@ -50,7 +50,14 @@ export function createCallContext(
   const controller = new AbortController();
   const deadline = deadlineOf(call);
 
-  const onCancel = (): void => controller.abort(new DOMException('client cancelled the call', 'AbortError'));
+  // grpc-js reports a passed deadline as a cancellation too, sometimes before our own timer fires:
+  // a cancel at (or within a few ms of) the deadline is the deadline.
+  const onCancel = (): void =>
+    controller.abort(
+      deadline !== undefined && Date.now() >= deadline.getTime() - 5
+        ? new DOMException('deadline exceeded', 'TimeoutError')
+        : new DOMException('client cancelled the call', 'AbortError'),
+    );
   call.on('cancelled', onCancel);
   const onShutdown = (): void => controller.abort(new DOMException('server is shutting down', 'AbortError'));
   shutdown.addEventListener('abort', onShutdown, { once: true });

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { invalidArgument, toHttpError, Code, MeshError } from '@infermesh/errors';
 import { registerOpenAiRoutes, type OpenAiDeps } from './openai-routes.js';
 
@@ -10,6 +11,24 @@ function statusOfFastifyError(err: { statusCode?: number; code?: string }): Mesh
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new MeshError(Code.InvalidArgument, 'content-type must be application/json');
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return invalidArgument('the request body is empty');
   return undefined;
+}
+
+/** Bytes of an oversized body read and discarded before the connection is cut. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Answers an oversized body without reading it into memory, but keeps reading and discarding (up to
+ * MAX_DISCARD_BYTES) so a client still sending can finish and read the 413: closing at once makes
+ * most HTTP clients report a broken pipe instead of the status. The connection closes afterwards.
+ */
+function lingerThenClose(raw: IncomingMessage, reply: FastifyReply): void {
+  let discarded = 0;
+  raw.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARD_BYTES) raw.socket.destroy();
+  });
+  raw.resume();
+  void reply.header('connection', 'close');
 }
 
 /**
@@ -35,6 +54,7 @@ export function createHttpServer(deps: OpenAiDeps, options: { maxBodyBytes: numb
   });
   app.setErrorHandler((err, req, reply) => {
     const fastifyErr = err as { statusCode?: number; code?: string };
+    if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') lingerThenClose(req.raw, reply);
     const mapped = statusOfFastifyError(fastifyErr);
     const { status, body } = toHttpError(mapped ?? err);
     const finalStatus = fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : fastifyErr.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 415 : status;
