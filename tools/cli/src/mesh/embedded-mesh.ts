@@ -61,7 +61,7 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger, logg
     const kv = await startKvDirectory({ ...defaultKvDirectoryOptions(), host, port: config.internalPorts.kvDirectory }, { bus, logger: child('kv-directory') });
     started.push(kv);
     const supervisor = await startWorkerSupervisor(
-      { ...defaultWorkerSupervisorOptions(), host, port: config.internalPorts.supervisor, workers: config.workers, workerLogLevel: config.logLevel },
+      { ...defaultWorkerSupervisorOptions(), host, port: config.internalPorts.supervisor, workers: config.workers, maxNumSeqs: config.maxNumSeqs, workerLogLevel: config.logLevel },
       { bus, logger: child('worker-supervisor') },
     );
     started.push(supervisor);

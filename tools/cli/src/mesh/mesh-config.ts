@@ -19,6 +19,8 @@ export interface MeshConfig {
   extraKeys: Array<{ tenantId: string; apiKey: string }>;
   adminToken: string;
   queueCapacity: number;
+  /** Sequences one simulated worker runs at once (its scheduler capacity). */
+  maxNumSeqs: number;
 }
 
 function randomKey(prefix: string): string {
@@ -47,5 +49,6 @@ export function meshConfigFromEnv(env: Env): MeshConfig {
     extraKeys: extra,
     adminToken: envString(env, 'INFERMESH_ADMIN_TOKEN', randomKey('im-admin')),
     queueCapacity: envInt(env, 'INFERMESH_QUEUE_CAPACITY', 256, 1, 1_000_000),
+    maxNumSeqs: envInt(env, 'INFERMESH_MAX_NUM_SEQS', 64, 1, 4096),
   };
 }
