@@ -27,10 +27,15 @@ export interface TokenizerBackend {
   decode(ids: readonly number[], skipSpecialTokens: boolean): string;
 }
 
-/** Encodes segments with one batched backend call; special segments map to their ids. */
+/**
+ * Encodes segments with one batched backend call; special segments map to their ids.
+ * Lone UTF-16 surrogates are replaced by U+FFFD first, as tiktoken does and as the protobuf
+ * wire does (a string field is UTF-8, which cannot hold them), so every backend sees
+ * well-formed text and gives the same ids whether text arrives in-process or over gRPC.
+ */
 export async function encodeSegments(backend: TokenizerBackend, segments: readonly Segment[]): Promise<number[]> {
   const texts: string[] = [];
-  for (const s of segments) if (s.kind === 'text' && s.text !== '') texts.push(s.text);
+  for (const s of segments) if (s.kind === 'text' && s.text !== '') texts.push(toWellFormed(s.text));
   const encoded = texts.length === 0 ? [] : await backend.encodeTexts(texts);
   const out: number[] = [];
   let next = 0;
@@ -44,4 +49,9 @@ export async function encodeSegments(backend: TokenizerBackend, segments: readon
     }
   }
   return out;
+}
+
+/** The string with every lone surrogate replaced by U+FFFD (String.prototype.toWellFormed, ES2024). */
+export function toWellFormed(text: string): string {
+  return (text as unknown as { toWellFormed(): string }).toWellFormed();
 }

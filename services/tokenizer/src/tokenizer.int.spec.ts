@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { blockKeys } from '@infermesh/kv-blocks';
 import { tokenizer } from '@infermesh/proto';
+import { Client as GrpcClient, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { createClient, type Client, type RunningService } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
 import { defaultTokenizerOptions, startTokenizer } from './index.js';
@@ -18,7 +19,7 @@ afterAll(async () => {
   await service.stop(1000);
 });
 
-async function* requests(msgs: { model?: string; tokenIds: number[] }[]) {
+async function* requests(msgs: { model?: string; tokenIds: number[]; stop?: string[] }[]) {
   for (const m of msgs) yield m;
 }
 
@@ -67,7 +68,53 @@ describe('tokenizer over gRPC', () => {
 
   it('lists the catalogue', async () => {
     const { models } = await client.listModels({});
-    expect(models.map((m) => m.id)).toEqual(['llama-3.1-8b-instruct', 'qwen3-8b', 'gpt-oss-20b']);
+    expect(models.map((m) => m.id)).toEqual(['llama-3.1-8b-instruct', 'qwen3-8b', 'gemma-3-27b-it', 'gpt-oss-20b', 'openai-o200k', 'openai-cl100k']);
     expect(models[0]).toMatchObject({ regularVocabSize: 128000, eosTokenIds: [128001, 128008, 128009], blockSize: 16, contextLength: 131072 });
+  });
+});
+
+describe('tokenizer over gRPC: batch, count, stops, bad input', () => {
+  it('tokenizes a batch with a per-item status', async () => {
+    const { results } = await client.tokenizeBatch({
+      requests: [
+        { model: 'openai-cl100k', input: { case: 'text', value: 'hello world' } },
+        { model: 'no-such-model', input: { case: 'text', value: 'x' } },
+        { model: 'gemma-3-27b-it', input: { case: 'text', value: 'hello' }, reserveTokens: 131072 },
+      ],
+    });
+    expect(results.map((r) => r.errorCode)).toEqual([0, 5, 3]);
+    expect(results[0]!.response!.tokenIds).toEqual([15339, 1917]);
+    expect(results[2]!.errorMessage).toContain("exceeds the model's context of 131072 tokens");
+    await expect(client.tokenizeBatch({ requests: [] })).rejects.toMatchObject({ code: 3 });
+  });
+
+  it('counts a chat exactly as Tokenize does, and reports whether it fits', async () => {
+    const chat = { messages: [{ role: 'user', content: 'Count me, please.' }], addGenerationPrompt: true };
+    const { tokenIds } = await client.tokenize({ model: 'gemma-3-27b-it', input: { case: 'chat', value: chat } });
+    const res = await client.count({ model: 'gemma-3-27b-it', input: { case: 'chat', value: chat }, reserveTokens: 131072 });
+    expect(res).toMatchObject({ tokenCount: tokenIds.length, contextLength: 131072, fitsContext: false });
+    await expect(client.count({ model: 'nope', input: { case: 'text', value: 'x' } })).rejects.toMatchObject({ code: 5 });
+  });
+
+  it('stops the stream at a stop string spanning tokens, never emitting what follows', async () => {
+    const { tokenIds } = await client.tokenize({ model: 'openai-o200k', input: { case: 'text', value: 'Result: 7 END_OF_ANSWER trailing secret' } });
+    const msgs = [{ model: 'openai-o200k', tokenIds: [] as number[], stop: ['END_OF_ANSWER'] }, ...tokenIds.map((id) => ({ tokenIds: [id] }))];
+    const out = [];
+    for await (const res of client.detokenizeStream(requests(msgs))) out.push(res);
+    expect(out.map((r) => r.text).join('')).toBe('Result: 7 ');
+    expect(out.at(-1)).toMatchObject({ stopped: true, matchedStop: 'END_OF_ANSWER' });
+    expect(out.at(-1)!.tokenCount).toBeLessThan(tokenIds.length);
+  });
+
+  it('answers invalid UTF-8 in the text with INVALID_ARGUMENT and keeps serving', async () => {
+    const raw = new GrpcClient(service.address, credentials.createInsecure());
+    // field 1 (model) "qwen3-8b", field 2 (text) holding 0xC3 0x28, an invalid UTF-8 sequence.
+    const body = Buffer.concat([Buffer.from([0x0a, 8]), Buffer.from('qwen3-8b'), Buffer.from([0x12, 2, 0xc3, 0x28])]);
+    const err = await new Promise<ServiceError>((resolve) =>
+      raw.makeUnaryRequest('/infermesh.tokenizer.v1.Tokenizer/Tokenize', (b: Buffer) => b, (b: Buffer) => b, body, new Metadata(), {}, (e: ServiceError | null) => resolve(e!)),
+    );
+    raw.close();
+    expect(err.code).toBe(3);
+    expect((await client.tokenize({ model: 'qwen3-8b', input: { case: 'text', value: 'still here' } })).tokenIds.length).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { generateCommand } from './commands/generate.js';
 import { replayCommand } from './commands/replay.js';
 import { startCommand } from './commands/start.js';
+import { tokenizeCommand } from './commands/tokenize.js';
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -40,6 +41,16 @@ program
   .option('--wait-ms <ms>', 'how long to wait for billing to catch up with the log', positiveInt, 10_000)
   .action(async (o: { log: string; billing?: string; adminToken?: string; waitMs: number }) => {
     process.exitCode = await replayCommand({ log: o.log, waitMs: o.waitMs, ...(o.billing === undefined ? {} : { billing: o.billing }), ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }) });
+  });
+
+program
+  .command('tokenize')
+  .description("tokenize text from stdin or a file with a served model's tokenizer (in-process); prints the count, or the ids with --json")
+  .requiredOption('-m, --model <model>', 'model id from the catalogue')
+  .option('-f, --file <path>', 'read this file instead of stdin (- for stdin)')
+  .option('--json', 'print the token ids as a JSON array', false)
+  .action(async (o: { model: string; file?: string; json: boolean }) => {
+    await tokenizeCommand({ model: o.model, json: o.json, ...(o.file === undefined ? {} : { file: o.file }) });
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

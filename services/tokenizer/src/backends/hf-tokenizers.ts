@@ -29,20 +29,33 @@ export interface HfTokenizerConfig {
  * control token. The backend therefore loads a copy of tokenizer.json whose *special* added tokens
  * are removed: text is encoded as ordinary BPE, exactly like Python's `split_special_tokens=True`,
  * and callers place control tokens explicitly as segments. Decoding mirrors `tokenizers`'
- * TokenizerImpl::decode (added tokens emitted verbatim, the runs between them through the
- * tokenizer's own decoder), synchronously, so the streaming detokenizer needs no promise per token.
+ * TokenizerImpl::decode (0.20+: every kept token, added ones included, through the tokenizer's
+ * decoder as one sequence), synchronously, so the streaming detokenizer needs no promise per token.
  */
 export class HfTokenizersBackend implements TokenizerBackend {
   readonly vocabSize: number;
   readonly specialTokens: ReadonlyMap<string, number>;
   private readonly idToToken: (string | undefined)[];
   private readonly added: Map<number, AddedTokenJson>;
+  /**
+   * Ids the native binding gave the non-special added tokens of the text-only copy, mapped back
+   * to the file's ids. The binding numbers added tokens that are not in the model vocabulary
+   * consecutively after it, ignoring their `id`, so removing the specials shifts the rest (Qwen's
+   * `<think>` would come out as 151653 instead of 151667).
+   */
+  private readonly renumbered: Map<number, number>;
 
   private constructor(
     private readonly tokenizer: Tokenizer,
     private readonly decoder: Decoder | null,
     json: TokenizerJson,
   ) {
+    this.renumbered = new Map();
+    for (const t of json.added_tokens) {
+      if (t.special) continue;
+      const got = tokenizer.tokenToId(t.content);
+      if (got !== null && got !== t.id) this.renumbered.set(got, t.id);
+    }
     const idToToken: (string | undefined)[] = [];
     for (const [token, id] of Object.entries(json.model.vocab)) idToToken[id] = token;
     this.added = new Map();
@@ -76,26 +89,24 @@ export class HfTokenizersBackend implements TokenizerBackend {
 
   async encodeTexts(texts: readonly string[]): Promise<number[][]> {
     const opts = { addSpecialTokens: false };
-    if (texts.length === 1) return [(await this.tokenizer.encode(texts[0]!, null, opts)).getIds()];
-    const encodings = await this.tokenizer.encodeBatch([...texts], opts);
-    return encodings.map((e) => e.getIds());
+    const ids = texts.length === 1
+      ? [(await this.tokenizer.encode(texts[0]!, null, opts)).getIds()]
+      : (await this.tokenizer.encodeBatch([...texts], opts)).map((e) => e.getIds());
+    if (this.renumbered.size > 0) {
+      for (const row of ids) for (let i = 0; i < row.length; i++) row[i] = this.renumbered.get(row[i]!) ?? row[i]!;
+    }
+    return ids;
   }
 
   decode(ids: readonly number[], skipSpecialTokens: boolean): string {
-    let out = '';
-    let run: string[] = [];
+    const tokens: string[] = [];
     for (const id of ids) {
       const added = this.added.get(id);
-      if (added !== undefined) {
-        if (skipSpecialTokens && added.special) continue;
-        out += this.decodeRun(run) + added.content;
-        run = [];
-      } else {
-        const token = this.idToToken[id];
-        if (token !== undefined) run.push(token);
-      }
+      if (added !== undefined && skipSpecialTokens && added.special) continue;
+      const token = added?.content ?? this.idToToken[id];
+      if (token !== undefined) tokens.push(token);
     }
-    return out + this.decodeRun(run);
+    return this.decodeRun(tokens);
   }
 
   private decodeRun(tokens: string[]): string {

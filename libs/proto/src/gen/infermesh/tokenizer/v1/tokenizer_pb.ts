@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file infermesh/tokenizer/v1/tokenizer.proto.
  */
 export const file_infermesh_tokenizer_v1_tokenizer: GenFile = /*@__PURE__*/
-  fileDesc("CiZpbmZlcm1lc2gvdG9rZW5pemVyL3YxL3Rva2VuaXplci5wcm90bxIWaW5mZXJtZXNoLnRva2VuaXplci52MSKrAQoPVG9rZW5pemVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg4KBHRleHQYAiABKAlIABIpCgRjaGF0GAMgASgLMhkuaW5mZXJtZXNoLmNvbW1vbi52MS5DaGF0SAASGQoRd2l0aF9ibG9ja19oYXNoZXMYBCABKAgSEgoKY2FjaGVfc2FsdBgFIAEoCRIWCg5yZXNlcnZlX3Rva2VucxgGIAEoDUIHCgVpbnB1dCJnChBUb2tlbml6ZVJlc3BvbnNlEhEKCXRva2VuX2lkcxgBIAMoDRIUCgxibG9ja19oYXNoZXMYAiADKAQSEgoKYmxvY2tfc2l6ZRgDIAEoDRIWCg5jb250ZXh0X2xlbmd0aBgEIAEoDSJSChFEZXRva2VuaXplUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIRCgl0b2tlbl9pZHMYAiADKA0SGwoTc2tpcF9zcGVjaWFsX3Rva2VucxgDIAEoCCIiChJEZXRva2VuaXplUmVzcG9uc2USDAoEdGV4dBgBIAEoCSJYChdEZXRva2VuaXplU3RyZWFtUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIRCgl0b2tlbl9pZHMYAiADKA0SGwoTc2tpcF9zcGVjaWFsX3Rva2VucxgDIAEoCCI9ChhEZXRva2VuaXplU3RyZWFtUmVzcG9uc2USDAoEdGV4dBgBIAEoCRITCgt0b2tlbl9jb3VudBgCIAEoDSITChFMaXN0TW9kZWxzUmVxdWVzdCJHChJMaXN0TW9kZWxzUmVzcG9uc2USMQoGbW9kZWxzGAEgAygLMiEuaW5mZXJtZXNoLnRva2VuaXplci52MS5Nb2RlbFNwZWMimwEKCU1vZGVsU3BlYxIKCgJpZBgBIAEoCRIRCgl0b2tlbml6ZXIYAiABKAkSFgoOY29udGV4dF9sZW5ndGgYAyABKA0SEgoKYmxvY2tfc2l6ZRgEIAEoDRIaChJyZWd1bGFyX3ZvY2FiX3NpemUYBSABKA0SFQoNZW9zX3Rva2VuX2lkcxgGIAMoDRIQCghvd25lZF9ieRgHIAEoCTKvAwoJVG9rZW5pemVyEl0KCFRva2VuaXplEicuaW5mZXJtZXNoLnRva2VuaXplci52MS5Ub2tlbml6ZVJlcXVlc3QaKC5pbmZlcm1lc2gudG9rZW5pemVyLnYxLlRva2VuaXplUmVzcG9uc2USYwoKRGV0b2tlbml6ZRIpLmluZmVybWVzaC50b2tlbml6ZXIudjEuRGV0b2tlbml6ZVJlcXVlc3QaKi5pbmZlcm1lc2gudG9rZW5pemVyLnYxLkRldG9rZW5pemVSZXNwb25zZRJ5ChBEZXRva2VuaXplU3RyZWFtEi8uaW5mZXJtZXNoLnRva2VuaXplci52MS5EZXRva2VuaXplU3RyZWFtUmVxdWVzdBowLmluZmVybWVzaC50b2tlbml6ZXIudjEuRGV0b2tlbml6ZVN0cmVhbVJlc3BvbnNlKAEwARJjCgpMaXN0TW9kZWxzEikuaW5mZXJtZXNoLnRva2VuaXplci52MS5MaXN0TW9kZWxzUmVxdWVzdBoqLmluZmVybWVzaC50b2tlbml6ZXIudjEuTGlzdE1vZGVsc1Jlc3BvbnNlYgZwcm90bzM", [file_infermesh_common_v1_common]);
+  fileDesc("CiZpbmZlcm1lc2gvdG9rZW5pemVyL3YxL3Rva2VuaXplci5wcm90bxIWaW5mZXJtZXNoLnRva2VuaXplci52MSKrAQoPVG9rZW5pemVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg4KBHRleHQYAiABKAlIABIpCgRjaGF0GAMgASgLMhkuaW5mZXJtZXNoLmNvbW1vbi52MS5DaGF0SAASGQoRd2l0aF9ibG9ja19oYXNoZXMYBCABKAgSEgoKY2FjaGVfc2FsdBgFIAEoCRIWCg5yZXNlcnZlX3Rva2VucxgGIAEoDUIHCgVpbnB1dCJnChBUb2tlbml6ZVJlc3BvbnNlEhEKCXRva2VuX2lkcxgBIAMoDRIUCgxibG9ja19oYXNoZXMYAiADKAQSEgoKYmxvY2tfc2l6ZRgDIAEoDRIWCg5jb250ZXh0X2xlbmd0aBgEIAEoDSJSChFEZXRva2VuaXplUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIRCgl0b2tlbl9pZHMYAiADKA0SGwoTc2tpcF9zcGVjaWFsX3Rva2VucxgDIAEoCCIiChJEZXRva2VuaXplUmVzcG9uc2USDAoEdGV4dBgBIAEoCSJmChdEZXRva2VuaXplU3RyZWFtUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIRCgl0b2tlbl9pZHMYAiADKA0SGwoTc2tpcF9zcGVjaWFsX3Rva2VucxgDIAEoCBIMCgRzdG9wGAQgAygJImQKGERldG9rZW5pemVTdHJlYW1SZXNwb25zZRIMCgR0ZXh0GAEgASgJEhMKC3Rva2VuX2NvdW50GAIgASgNEg8KB3N0b3BwZWQYAyABKAgSFAoMbWF0Y2hlZF9zdG9wGAQgASgJIlEKFFRva2VuaXplQmF0Y2hSZXF1ZXN0EjkKCHJlcXVlc3RzGAEgAygLMicuaW5mZXJtZXNoLnRva2VuaXplci52MS5Ub2tlbml6ZVJlcXVlc3QiVQoVVG9rZW5pemVCYXRjaFJlc3BvbnNlEjwKB3Jlc3VsdHMYASADKAsyKy5pbmZlcm1lc2gudG9rZW5pemVyLnYxLlRva2VuaXplQmF0Y2hSZXN1bHQifAoTVG9rZW5pemVCYXRjaFJlc3VsdBI6CghyZXNwb25zZRgBIAEoCzIoLmluZmVybWVzaC50b2tlbml6ZXIudjEuVG9rZW5pemVSZXNwb25zZRISCgplcnJvcl9jb2RlGAIgASgNEhUKDWVycm9yX21lc3NhZ2UYAyABKAkieQoMQ291bnRSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg4KBHRleHQYAiABKAlIABIpCgRjaGF0GAMgASgLMhkuaW5mZXJtZXNoLmNvbW1vbi52MS5DaGF0SAASFgoOcmVzZXJ2ZV90b2tlbnMYBCABKA1CBwoFaW5wdXQiUgoNQ291bnRSZXNwb25zZRITCgt0b2tlbl9jb3VudBgBIAEoDRIWCg5jb250ZXh0X2xlbmd0aBgCIAEoDRIUCgxmaXRzX2NvbnRleHQYAyABKAgiEwoRTGlzdE1vZGVsc1JlcXVlc3QiRwoSTGlzdE1vZGVsc1Jlc3BvbnNlEjEKBm1vZGVscxgBIAMoCzIhLmluZmVybWVzaC50b2tlbml6ZXIudjEuTW9kZWxTcGVjIpsBCglNb2RlbFNwZWMSCgoCaWQYASABKAkSEQoJdG9rZW5pemVyGAIgASgJEhYKDmNvbnRleHRfbGVuZ3RoGAMgASgNEhIKCmJsb2NrX3NpemUYBCABKA0SGgoScmVndWxhcl92b2NhYl9zaXplGAUgASgNEhUKDWVvc190b2tlbl9pZHMYBiADKA0SEAoIb3duZWRfYnkYByABKAky8wQKCVRva2VuaXplchJdCghUb2tlbml6ZRInLmluZmVybWVzaC50b2tlbml6ZXIudjEuVG9rZW5pemVSZXF1ZXN0GiguaW5mZXJtZXNoLnRva2VuaXplci52MS5Ub2tlbml6ZVJlc3BvbnNlEmMKCkRldG9rZW5pemUSKS5pbmZlcm1lc2gudG9rZW5pemVyLnYxLkRldG9rZW5pemVSZXF1ZXN0GiouaW5mZXJtZXNoLnRva2VuaXplci52MS5EZXRva2VuaXplUmVzcG9uc2USeQoQRGV0b2tlbml6ZVN0cmVhbRIvLmluZmVybWVzaC50b2tlbml6ZXIudjEuRGV0b2tlbml6ZVN0cmVhbVJlcXVlc3QaMC5pbmZlcm1lc2gudG9rZW5pemVyLnYxLkRldG9rZW5pemVTdHJlYW1SZXNwb25zZSgBMAESYwoKTGlzdE1vZGVscxIpLmluZmVybWVzaC50b2tlbml6ZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaKi5pbmZlcm1lc2gudG9rZW5pemVyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJsCg1Ub2tlbml6ZUJhdGNoEiwuaW5mZXJtZXNoLnRva2VuaXplci52MS5Ub2tlbml6ZUJhdGNoUmVxdWVzdBotLmluZmVybWVzaC50b2tlbml6ZXIudjEuVG9rZW5pemVCYXRjaFJlc3BvbnNlElQKBUNvdW50EiQuaW5mZXJtZXNoLnRva2VuaXplci52MS5Db3VudFJlcXVlc3QaJS5pbmZlcm1lc2gudG9rZW5pemVyLnYxLkNvdW50UmVzcG9uc2ViBnByb3RvMw", [file_infermesh_common_v1_common]);
 
 /**
  * @generated from message infermesh.tokenizer.v1.TokenizeRequest
@@ -175,6 +175,17 @@ export type DetokenizeStreamRequest = Message<"infermesh.tokenizer.v1.Detokenize
    * @generated from field: bool skip_special_tokens = 3;
    */
   skipSpecialTokens: boolean;
+
+  /**
+   * Stop strings (first message only; later values are ignored). Matched against the detokenized
+   * text, across token boundaries. Text that could still become a stop is held back; once one
+   * matches, the response carries the text before it (never the stop itself or anything after),
+   * sets matched_stop, and no further response follows (the call completes when the client closes
+   * its side; later ids are ignored). At most 16 strings of 1..256 characters.
+   *
+   * @generated from field: repeated string stop = 4;
+   */
+  stop: string[];
 };
 
 /**
@@ -194,11 +205,25 @@ export type DetokenizeStreamResponse = Message<"infermesh.tokenizer.v1.Detokeniz
   text: string;
 
   /**
-   * Token ids consumed so far.
+   * Token ids consumed so far (on the stopping response: up to and including the id that completed the stop).
    *
    * @generated from field: uint32 token_count = 2;
    */
   tokenCount: number;
+
+  /**
+   * True on the last response when a stop string matched.
+   *
+   * @generated from field: bool stopped = 3;
+   */
+  stopped: boolean;
+
+  /**
+   * The stop string that matched (the first one in the text; the longest when two end there).
+   *
+   * @generated from field: string matched_stop = 4;
+   */
+  matchedStop: string;
 };
 
 /**
@@ -207,6 +232,145 @@ export type DetokenizeStreamResponse = Message<"infermesh.tokenizer.v1.Detokeniz
  */
 export const DetokenizeStreamResponseSchema: GenMessage<DetokenizeStreamResponse> = /*@__PURE__*/
   messageDesc(file_infermesh_tokenizer_v1_tokenizer, 5);
+
+/**
+ * @generated from message infermesh.tokenizer.v1.TokenizeBatchRequest
+ */
+export type TokenizeBatchRequest = Message<"infermesh.tokenizer.v1.TokenizeBatchRequest"> & {
+  /**
+   * 1..256 requests, each as for Tokenize (each may name a different model).
+   *
+   * @generated from field: repeated infermesh.tokenizer.v1.TokenizeRequest requests = 1;
+   */
+  requests: TokenizeRequest[];
+};
+
+/**
+ * Describes the message infermesh.tokenizer.v1.TokenizeBatchRequest.
+ * Use `create(TokenizeBatchRequestSchema)` to create a new message.
+ */
+export const TokenizeBatchRequestSchema: GenMessage<TokenizeBatchRequest> = /*@__PURE__*/
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 6);
+
+/**
+ * @generated from message infermesh.tokenizer.v1.TokenizeBatchResponse
+ */
+export type TokenizeBatchResponse = Message<"infermesh.tokenizer.v1.TokenizeBatchResponse"> & {
+  /**
+   * One per request, in order.
+   *
+   * @generated from field: repeated infermesh.tokenizer.v1.TokenizeBatchResult results = 1;
+   */
+  results: TokenizeBatchResult[];
+};
+
+/**
+ * Describes the message infermesh.tokenizer.v1.TokenizeBatchResponse.
+ * Use `create(TokenizeBatchResponseSchema)` to create a new message.
+ */
+export const TokenizeBatchResponseSchema: GenMessage<TokenizeBatchResponse> = /*@__PURE__*/
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 7);
+
+/**
+ * @generated from message infermesh.tokenizer.v1.TokenizeBatchResult
+ */
+export type TokenizeBatchResult = Message<"infermesh.tokenizer.v1.TokenizeBatchResult"> & {
+  /**
+   * Set when the item succeeded (error_code 0).
+   *
+   * @generated from field: infermesh.tokenizer.v1.TokenizeResponse response = 1;
+   */
+  response?: TokenizeResponse | undefined;
+
+  /**
+   * The gRPC status code the item would have got from Tokenize (0 = OK), and its message.
+   *
+   * @generated from field: uint32 error_code = 2;
+   */
+  errorCode: number;
+
+  /**
+   * @generated from field: string error_message = 3;
+   */
+  errorMessage: string;
+};
+
+/**
+ * Describes the message infermesh.tokenizer.v1.TokenizeBatchResult.
+ * Use `create(TokenizeBatchResultSchema)` to create a new message.
+ */
+export const TokenizeBatchResultSchema: GenMessage<TokenizeBatchResult> = /*@__PURE__*/
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 8);
+
+/**
+ * @generated from message infermesh.tokenizer.v1.CountRequest
+ */
+export type CountRequest = Message<"infermesh.tokenizer.v1.CountRequest"> & {
+  /**
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * @generated from oneof infermesh.tokenizer.v1.CountRequest.input
+   */
+  input: {
+    /**
+     * @generated from field: string text = 2;
+     */
+    value: string;
+    case: "text";
+  } | {
+    /**
+     * @generated from field: infermesh.common.v1.Chat chat = 3;
+     */
+    value: Chat;
+    case: "chat";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Output tokens to leave room for when computing fits_context.
+   *
+   * @generated from field: uint32 reserve_tokens = 4;
+   */
+  reserveTokens: number;
+};
+
+/**
+ * Describes the message infermesh.tokenizer.v1.CountRequest.
+ * Use `create(CountRequestSchema)` to create a new message.
+ */
+export const CountRequestSchema: GenMessage<CountRequest> = /*@__PURE__*/
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 9);
+
+/**
+ * @generated from message infermesh.tokenizer.v1.CountResponse
+ */
+export type CountResponse = Message<"infermesh.tokenizer.v1.CountResponse"> & {
+  /**
+   * @generated from field: uint32 token_count = 1;
+   */
+  tokenCount: number;
+
+  /**
+   * @generated from field: uint32 context_length = 2;
+   */
+  contextLength: number;
+
+  /**
+   * token_count + reserve_tokens <= context_length.
+   *
+   * @generated from field: bool fits_context = 3;
+   */
+  fitsContext: boolean;
+};
+
+/**
+ * Describes the message infermesh.tokenizer.v1.CountResponse.
+ * Use `create(CountResponseSchema)` to create a new message.
+ */
+export const CountResponseSchema: GenMessage<CountResponse> = /*@__PURE__*/
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 10);
 
 /**
  * @generated from message infermesh.tokenizer.v1.ListModelsRequest
@@ -219,7 +383,7 @@ export type ListModelsRequest = Message<"infermesh.tokenizer.v1.ListModelsReques
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 6);
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 11);
 
 /**
  * @generated from message infermesh.tokenizer.v1.ListModelsResponse
@@ -236,7 +400,7 @@ export type ListModelsResponse = Message<"infermesh.tokenizer.v1.ListModelsRespo
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 7);
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 12);
 
 /**
  * A served model as the tokenizer knows it (the model catalogue).
@@ -289,7 +453,7 @@ export type ModelSpec = Message<"infermesh.tokenizer.v1.ModelSpec"> & {
  * Use `create(ModelSpecSchema)` to create a new message.
  */
 export const ModelSpecSchema: GenMessage<ModelSpec> = /*@__PURE__*/
-  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 8);
+  messageDesc(file_infermesh_tokenizer_v1_tokenizer, 13);
 
 /**
  * @generated from service infermesh.tokenizer.v1.Tokenizer
@@ -335,6 +499,28 @@ export const Tokenizer: GenService<{
     methodKind: "unary";
     input: typeof ListModelsRequestSchema;
     output: typeof ListModelsResponseSchema;
+  },
+  /**
+   * Tokenizes many prompts in one call. Each item succeeds or fails on its own (a per-item status);
+   * the call itself fails only for an empty or over-large batch (INVALID_ARGUMENT).
+   *
+   * @generated from rpc infermesh.tokenizer.v1.Tokenizer.TokenizeBatch
+   */
+  tokenizeBatch: {
+    methodKind: "unary";
+    input: typeof TokenizeBatchRequestSchema;
+    output: typeof TokenizeBatchResponseSchema;
+  },
+  /**
+   * Counts a prompt's tokens (text or chat, exactly as Tokenize would produce them) without
+   * returning ids; a prompt over the context is reported in the response, not rejected.
+   *
+   * @generated from rpc infermesh.tokenizer.v1.Tokenizer.Count
+   */
+  count: {
+    methodKind: "unary";
+    input: typeof CountRequestSchema;
+    output: typeof CountResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_infermesh_tokenizer_v1_tokenizer, 0);
