@@ -11,3 +11,5 @@ export { scanLog } from './scan.js';
 export { verifyLog, type ProducerSummary, type VerifyResult } from './verify.js';
 export { MemoryEventLog } from './memory-event-log.js';
 export { FileEventLog, defaultFileEventLogOptions, type FileEventLogOptions, type FileEventLogStats } from './file-event-log.js';
+export { KafkaEventLog, defaultKafkaEventLogOptions, type KafkaEventLogOptions } from './kafka/kafka-event-log.js';
+export { KafkaTopics, routeEnvelope, toRecord, type KafkaTopic, type EnvelopeRecord } from './kafka/topics.js';
