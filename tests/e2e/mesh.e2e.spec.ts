@@ -92,6 +92,25 @@ describe('the request path end to end', () => {
     expect(models.data.map((m) => m.id)).toContain(MODEL);
   });
 
+  it('ends at a stop string that spans tokens, returns nothing after it, and bills up to it', async () => {
+    const req = { model: MODEL, input: { case: 'prompt' as const, value: `${SECRET} stop-string probe` }, maxTokens: 48, seed: 11n };
+    const full = await generate(c.inference, key('acme'), req);
+    // A stop taken from the middle of the output, so it very likely spans a token boundary.
+    const at = Math.floor(full.text.length / 2);
+    const stop = full.text.slice(at, at + 5);
+    const cut = full.text.indexOf(stop);
+    const stopped = await generate(c.inference, key('acme'), { ...req, stop: [stop] });
+    expect(stopped.final?.finishReason).toBe(common.FinishReason.STOP);
+    expect(stopped.text).toBe(full.text.slice(0, cut));
+    expect(stopped.tokenIds).toEqual(full.tokenIds.slice(0, stopped.tokenIds.length));
+    expect(stopped.final!.usage!.completionTokens).toBe(stopped.tokenIds.length);
+    expect(stopped.tokenIds.length).toBeLessThan(full.tokenIds.length);
+    // The same through the OpenAI SDK.
+    const sdk = await openai('acme').completions.create({ model: MODEL, prompt: req.input.value, max_tokens: 48, seed: 11, stop: [stop] });
+    expect(sdk.choices[0]?.text).toBe(full.text.slice(0, cut));
+    expect(sdk.choices[0]?.finish_reason).toBe('stop');
+  });
+
   it('routes a request sharing a long prefix to the worker holding it and reports cached tokens', async () => {
     const prefix = `${SECRET} ` + Array.from({ length: 120 }, (_, i) => `Clause ${i}: the tenant agrees to term ${i * 7} of the agreement.`).join(' ');
     const first = await generate(c.inference, key('acme'), { model: MODEL, input: { case: 'prompt', value: `${prefix} First question?` }, maxTokens: 8 });

@@ -7,17 +7,25 @@ import type { RequestScope, TokenizerClient } from './ports.js';
  * flight, so the input queue never holds more than one message.
  */
 export class StreamingDetokenizer {
-  private readonly pending: Array<{ model?: string; tokenIds: number[] }> = [];
+  private readonly pending: Array<{ model?: string; tokenIds: number[]; stop?: string[] }> = [];
   private wake: (() => void) | undefined;
   private closed = false;
   private first = true;
-  private readonly responses: AsyncIterator<{ text: string }>;
+  private readonly responses: AsyncIterator<{ text: string; stopped: boolean; tokenCount: number }>;
+  /** Set once a stop string matched: the ids consumed up to and including the one completing it. */
+  stoppedAt: number | undefined;
 
-  constructor(client: TokenizerClient, private readonly model: string, scope: RequestScope, signal: AbortSignal) {
+  constructor(
+    client: TokenizerClient,
+    private readonly model: string,
+    scope: RequestScope,
+    signal: AbortSignal,
+    private readonly stop: string[] = [],
+  ) {
     this.responses = client.detokenizeStream(this.input(), { parent: scope, signal })[Symbol.asyncIterator]();
   }
 
-  private async *input(): AsyncGenerator<{ model?: string; tokenIds: number[] }> {
+  private async *input(): AsyncGenerator<{ model?: string; tokenIds: number[]; stop?: string[] }> {
     for (;;) {
       const next = this.pending.shift();
       if (next !== undefined) {
@@ -33,11 +41,13 @@ export class StreamingDetokenizer {
   async push(tokenIds: number[]): Promise<string> {
     // The tokenizer answers a message only when it carries ids.
     if (tokenIds.length === 0) return '';
-    this.pending.push(this.first ? { model: this.model, tokenIds } : { tokenIds });
+    if (this.stoppedAt !== undefined) return '';
+    this.pending.push(this.first ? { model: this.model, tokenIds, stop: this.stop } : { tokenIds });
     this.first = false;
     this.wake?.();
     const res = await this.responses.next();
     if (res.done === true) throw unavailable('tokenizer closed the detokenization stream early');
+    if (res.value.stopped) this.stoppedAt = res.value.tokenCount;
     return res.value.text;
   }
 

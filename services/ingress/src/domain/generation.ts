@@ -129,7 +129,10 @@ export class GenerationService {
     const signal = scope.signal;
     const usage: Usage = { promptTokens: job.tokenIds.length, cachedPromptTokens: 0, completionTokens: 0 };
     let finishReason = common.FinishReason.LENGTH;
-    const detok = new StreamingDetokenizer(deps.tokenizer, input.model, scope, signal);
+    // Ending the engine stream early (a stop string matched) must not read as the client cancelling.
+    const engineAbort = new AbortController();
+    const engineSignal = AbortSignal.any([signal, engineAbort.signal]);
+    const detok = new StreamingDetokenizer(deps.tokenizer, input.model, scope, signal, input.stop ?? []);
     const usageEvent = (reason: common.FinishReason) => ({
       case: 'usageRecorded' as const,
       value: { model: input.model, usage, workerId: job.workerId, finishReason: reason, acceptedAt: timer.acceptedAtTimestamp() },
@@ -141,7 +144,7 @@ export class GenerationService {
       const engine = deps.engines.get(job.workerAddress);
       const stream = engine.generate(
         { requestId: scope.requestId, model: input.model, promptTokenIds: job.tokenIds, maxTokens: job.maxTokens, cacheSalt: principal.tenantId, seed: input.seed ?? 0n },
-        { parent: scope, signal },
+        { parent: scope, signal: engineSignal },
       );
       let started = false;
       for await (const msg of stream) {
@@ -154,7 +157,17 @@ export class GenerationService {
           if (usage.completionTokens === 0) life.note({ case: 'firstToken', value: { timeToFirstTokenMs: timer.firstToken() } });
           timer.tokens(ev.value.tokenIds.length);
           usage.completionTokens += ev.value.tokenIds.length;
+          const before = usage.completionTokens - ev.value.tokenIds.length;
           const text = await detok.push(ev.value.tokenIds);
+          if (detok.stoppedAt !== undefined) {
+            // Bill and return the ids up to the one that completed the stop; the engine stops here.
+            const kept = ev.value.tokenIds.slice(0, Math.max(0, detok.stoppedAt - before));
+            usage.completionTokens = before + kept.length;
+            finishReason = common.FinishReason.STOP;
+            yield { kind: 'chunk', tokenIds: kept, text };
+            engineAbort.abort();
+            break;
+          }
           yield { kind: 'chunk', tokenIds: ev.value.tokenIds, text };
         } else if (ev.case === 'finished') {
           finishReason = ev.value.finishReason;

@@ -18,12 +18,17 @@ export interface GenerateInput {
   /** undefined: the default, min(defaultMaxTokens, remaining context). */
   maxTokens?: number;
   seed?: bigint;
+  /** Stop strings, matched by the tokenizer's streaming detokenizer across token boundaries. */
+  stop?: string[];
   api: events.Api;
   stream: boolean;
 }
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'developer']);
 const MAX_MODEL_NAME = 256;
+/** The tokenizer's limits on stop strings (tokenizer.v1 DetokenizeStreamRequest.stop). */
+const MAX_STOPS = 16;
+const MAX_STOP_LENGTH = 256;
 
 /**
  * Checks what can be checked before tokenizing. Messages name the offending parameter and never
@@ -41,6 +46,10 @@ export function validateInput(input: GenerateInput): void {
     if (input.chat.every((m) => m.content === '')) throw invalidArgument('messages are all empty', 'messages');
   } else if (input.prompt === undefined || input.prompt === '') {
     throw invalidArgument('prompt must not be empty', 'prompt');
+  }
+  if (input.stop !== undefined) {
+    if (input.stop.length > MAX_STOPS) throw invalidArgument(`stop may hold at most ${MAX_STOPS} strings`, 'stop');
+    if (input.stop.some((s) => s.length === 0 || s.length > MAX_STOP_LENGTH)) throw invalidArgument(`each stop string must be 1 to ${MAX_STOP_LENGTH} characters`, 'stop');
   }
   if (input.maxTokens !== undefined && (!Number.isInteger(input.maxTokens) || input.maxTokens < 1)) {
     throw invalidArgument(`max_tokens must be a positive integer, got ${String(input.maxTokens)}`, 'max_tokens');

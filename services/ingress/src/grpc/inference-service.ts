@@ -42,6 +42,7 @@ export function inferenceService(deps: InferenceDeps): ServiceImpl<typeof infere
       if (req.input.case === 'chat') input.chat = chatTurns(req.input.value);
       if (req.maxTokens !== undefined) input.maxTokens = req.maxTokens;
       if (req.seed !== undefined) input.seed = req.seed;
+      if (req.stop.length > 0) input.stop = req.stop;
       for await (const ev of deps.generation.generate(input, principal, ctx)) {
         switch (ev.kind) {
           case 'started':

@@ -75,3 +75,12 @@ function messageContent(content: unknown, i: number): string {
   }
   throw invalidArgument(`messages[${i}].content must be a string or an array of text parts`, 'messages');
 }
+
+/** OpenAI `stop`: a string or an array of strings; null or absent means none. */
+export function stopStrings(body: Json): string[] | undefined {
+  const v = body['stop'];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw invalidArgument('stop must be a string or an array of strings', 'stop');
+}

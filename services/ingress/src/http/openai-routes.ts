@@ -6,7 +6,7 @@ import type { Logger } from '@infermesh/telemetry';
 import type { GenerationEvent, GenerationService } from '../domain/generation.js';
 import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import type { GenerateInput } from '../domain/request.js';
-import { asObject, chatMessages, completionPrompt, optionalBool, optionalInt, rejectUnsupported, requiredString, type Json } from './openai-body.js';
+import { asObject, chatMessages, completionPrompt, optionalBool, optionalInt, rejectUnsupported, requiredString, stopStrings, type Json } from './openai-body.js';
 import { httpScope } from './request-scope.js';
 
 export interface OpenAiDeps {
@@ -129,6 +129,8 @@ function parseInput(kind: Kind, body: Json, api: events.Api): GenerateInput {
   else input.prompt = completionPrompt(body);
   const max = optionalInt(body, 'max_completion_tokens') ?? optionalInt(body, 'max_tokens');
   if (max !== undefined) input.maxTokens = max;
+  const stop = stopStrings(body);
+  if (stop !== undefined) input.stop = stop;
   const seed = optionalInt(body, 'seed');
   if (seed !== undefined) input.seed = BigInt.asUintN(64, BigInt(seed));
   return input;
