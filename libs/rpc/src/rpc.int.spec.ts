@@ -65,6 +65,12 @@ describe('rpc adapter over real gRPC', () => {
       async listModels() {
         return { models: [] };
       },
+      async tokenizeBatch() {
+        return {};
+      },
+      async count() {
+        return {};
+      },
     });
     ({ address } = await server.start());
   });

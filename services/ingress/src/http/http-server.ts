@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { invalidArgument, toHttpError, Code, MeshError } from '@infermesh/errors';
 import { registerOpenAiRoutes, type OpenAiDeps } from './openai-routes.js';
 
@@ -19,16 +19,17 @@ const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
 /**
  * Answers an oversized body without reading it into memory, but keeps reading and discarding (up to
  * MAX_DISCARD_BYTES) so a client still sending can finish and read the 413: closing at once makes
- * most HTTP clients report a broken pipe instead of the status. The connection closes afterwards.
+ * most HTTP clients report a broken pipe instead of the status.
  */
-function lingerThenClose(raw: IncomingMessage, reply: FastifyReply): void {
+function discardRestOfBody(raw: IncomingMessage): void {
   let discarded = 0;
   raw.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
     if (discarded > MAX_DISCARD_BYTES) raw.socket.destroy();
   });
+  // No `connection: close`: Node would end the socket as soon as the 413 is written, while the
+  // client is still sending, and the client would see a broken pipe instead of the status.
   raw.resume();
-  void reply.header('connection', 'close');
 }
 
 /**
@@ -54,7 +55,7 @@ export function createHttpServer(deps: OpenAiDeps, options: { maxBodyBytes: numb
   });
   app.setErrorHandler((err, req, reply) => {
     const fastifyErr = err as { statusCode?: number; code?: string };
-    if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') lingerThenClose(req.raw, reply);
+    if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') discardRestOfBody(req.raw);
     const mapped = statusOfFastifyError(fastifyErr);
     const { status, body } = toHttpError(mapped ?? err);
     const finalStatus = fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : fastifyErr.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 415 : status;
