@@ -44,7 +44,7 @@ async function consume(brokers: string[], topics: string[], count: number, timeo
           headers,
           envelope: fromBinary(events.EnvelopeSchema, message.value ?? new Uint8Array()),
         });
-        if (got.length >= count) {
+        if (new Set(got.map((c) => c.envelope.id)).size >= count) {
           clearTimeout(timer);
           resolve();
         }
@@ -129,11 +129,14 @@ describe('KafkaEventLog against a real broker', () => {
     expect(producer.lastSequence()).toBe(31n);
     expect(await log.flush(60_000)).toBe(true);
 
+    // Publishing is at least once: a batch sent but unacknowledged when the broker went away is sent
+    // again by the reopened relay. Consumers deduplicate by envelope id (billing does it in the same
+    // PostgreSQL transaction as the ledger), and after that every event is there once, in order.
     const got = (await consume(kafka.brokers, [KafkaTopics.usage], 31)).filter((c) => c.envelope.producer === 'ingress/b');
-    const ids = got.map((c) => c.envelope.id);
-    expect(new Set(ids).size).toBe(31);
-    expect(ids).toHaveLength(31);
-    expect(got.map((c) => c.envelope.sequence)).toEqual(Array.from({ length: 31 }, (_, i) => BigInt(i + 1)));
+    const firstById = new Map<string, Consumed>();
+    for (const c of got) if (!firstById.has(c.envelope.id)) firstById.set(c.envelope.id, c);
+    expect(firstById.size).toBe(31);
+    expect([...firstById.values()].map((c) => c.envelope.sequence)).toEqual(Array.from({ length: 31 }, (_, i) => BigInt(i + 1)));
     await producer.close();
     await log.close();
   }, 120_000);

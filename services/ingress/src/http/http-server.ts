@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { invalidArgument, toHttpError, Code, MeshError } from '@infermesh/errors';
 import { registerOpenAiRoutes, type OpenAiDeps } from './openai-routes.js';
@@ -64,6 +64,18 @@ export function createHttpServer(deps: OpenAiDeps, options: { maxBodyBytes: numb
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: { message: `no route for ${req.method} ${req.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'not_found' } });
+  });
+  // `Expect: 100-continue`: refuse a body declared too large before the client sends it, the one
+  // way a client can learn of the 413 without racing its own upload.
+  app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const length = Number(req.headers['content-length']);
+    if (Number.isFinite(length) && length > options.maxBodyBytes) {
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(JSON.stringify(toHttpError(new MeshError(Code.InvalidArgument, 'request body is too large')).body));
+      return;
+    }
+    res.writeContinue();
+    app.server.emit('request', req, res);
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerOpenAiRoutes(app, deps);
