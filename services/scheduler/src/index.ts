@@ -12,3 +12,9 @@ export { buildRouter, defaultRouterConfig, filters, scorers, pickers, type Route
 export type { Candidate, Filter, Picker, RoutingRequest, ScoredCandidate, Scorer } from './routing/types.js';
 export { GrpcKvMatcher, type GrpcKvMatcherOptions } from './adapters/grpc-kv-matcher.js';
 export { GrpcWorkerSource, toWorkerInfo } from './adapters/grpc-worker-source.js';
+export { routingPolicies, buildPolicy, type BuiltPolicy, type PolicyOverrides } from './routing/policies/register.js';
+export { baseFilters, type MatchSource, type RoutingPolicy } from './routing/policies/types.js';
+export { OracleMatcher, type TrueCacheProbe } from './routing/policies/oracle/index.js';
+export { cacheAwareWeights } from './routing/policies/cache-aware/index.js';
+export { randomPicker } from './routing/pickers/random.js';
+export { roundRobinPicker } from './routing/pickers/round-robin.js';

@@ -1,1 +1,11 @@
-export {};
+export { runSimulation, type SimConfig } from './simulation.js';
+export { defaultFleetConfig, kvBlocksFor, type FleetConfig } from './fleet-config.js';
+export { SimClock } from './sim-clock.js';
+export { MsHistogram, type SimMetrics, type LatencySummary } from './metrics.js';
+export { Rng, Zipf } from './rng.js';
+export { buildWorkload, workloads } from './workloads/index.js';
+export { BlockChainBuilder, SIM_CACHE_SALT, SIM_VOCAB, type SimRequest, type Workload, type WorkloadOptions } from './workloads/types.js';
+export { sharedPrefixWorkload, defaultSharedPrefixShape, type SharedPrefixShape } from './workloads/shared-prefix.js';
+export { multiTurnWorkload } from './workloads/multi-turn.js';
+export { noSharingWorkload } from './workloads/no-sharing.js';
+export { mooncakeWorkload, loadMooncakeTrace, defaultMooncakePath, MOONCAKE_BLOCK_TOKENS } from './workloads/mooncake.js';

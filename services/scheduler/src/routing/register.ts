@@ -3,6 +3,8 @@ import { hasFreeSlotFilter } from './filters/has-free-slot.js';
 import { readyFilter } from './filters/ready.js';
 import { servesModelFilter } from './filters/serves-model.js';
 import { maxScorePicker } from './pickers/max-score.js';
+import { randomPicker } from './pickers/random.js';
+import { roundRobinPicker } from './pickers/round-robin.js';
 import { Router } from './router.js';
 import { kvPressureScorer } from './scorers/kv-pressure.js';
 import { loadScorer } from './scorers/load.js';
@@ -20,8 +22,14 @@ export const scorers: Readonly<Record<string, Scorer>> = {
   [loadScorer.name]: loadScorer,
   [kvPressureScorer.name]: kvPressureScorer,
 };
-export const pickers: Readonly<Record<string, Picker>> = {
-  [maxScorePicker.name]: maxScorePicker,
+/**
+ * Pickers by name, as factories: stateful pickers (random, round-robin) get fresh state per
+ * router. `seed` feeds the random picker (RouterConfig.seed, default 1).
+ */
+export const pickers: Readonly<Record<string, (seed: number) => Picker>> = {
+  [maxScorePicker.name]: () => maxScorePicker,
+  random: (seed) => randomPicker(seed),
+  'round-robin': () => roundRobinPicker(),
 };
 
 export interface RouterConfig {
@@ -30,6 +38,8 @@ export interface RouterConfig {
   /** Scorer name -> weight (>= 0). A weight of 0 disables the scorer. */
   weights: Record<string, number>;
   picker: string;
+  /** Seed of a randomised picker (default 1); ignored by the others. */
+  seed?: number;
 }
 
 /**
@@ -58,7 +68,7 @@ export function buildRouter(config: RouterConfig): Router {
     if (!Number.isFinite(weight) || weight < 0) throw invalidArgument(`weight of "${name}" must be a finite number >= 0`, 'weights');
     return { scorer, weight };
   });
-  const picker = pickers[config.picker];
-  if (picker === undefined) throw invalidArgument(`unknown routing picker "${config.picker}"`, 'picker');
-  return new Router(fs, ss.filter((s) => s.weight > 0), picker);
+  const makePicker = pickers[config.picker];
+  if (makePicker === undefined) throw invalidArgument(`unknown routing picker "${config.picker}"`, 'picker');
+  return new Router(fs, ss.filter((s) => s.weight > 0), makePicker(config.seed ?? 1));
 }

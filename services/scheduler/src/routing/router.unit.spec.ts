@@ -70,6 +70,6 @@ describe('routing plugins', () => {
     const base = defaultRouterConfig();
     expect(() => buildRouter({ ...base, filters: ['nope'] })).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
     expect(() => buildRouter({ ...base, weights: { load: -1 } })).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
-    expect(() => buildRouter({ ...base, picker: 'random' })).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
+    expect(() => buildRouter({ ...base, picker: 'nope' })).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
   });
 });
