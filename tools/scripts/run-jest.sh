@@ -4,7 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 results="$(mktemp)"
-node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand --json --outputFile="$results" "$@"
+# --forceExit: a failed test that leaves a client or a child process open must not hang CI; the
+# failure itself is still reported and fails the run.
+node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand --forceExit --json --outputFile="$results" "$@"
 rc=$?
 node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);' "$results" 2>/dev/null || echo "tests: 0 passed, 1 failed"
 rm -f "$results"
