@@ -1,29 +1,36 @@
 import { createHash } from 'node:crypto';
+import { cborBlock, cborRoot, cborTextArray } from './cbor.js';
 
 /**
  * The prompt block hash scheme shared by the tokenizer (prompt hashes), the engine (what it
- * caches) and the kv-directory (what it indexes). Specified in proto/infermesh/tokenizer/v1:
+ * caches) and the kv-directory (what it indexes). Specified in proto/infermesh/tokenizer/v1 and
+ * reproduced by the Python reference in libs/kv-blocks/reference (standard library only):
  *
- *   root = SHA-256("infermesh-kv-v1" || 0x00 || utf8(cache_salt))
- *   h(i) = SHA-256(h(i-1) || u32le(block_size) || u32le(t_0) .. u32le(t_{block_size-1}))
+ *   root  = SHA-256(CBOR(["infermesh-kv-v2", cache_salt]))
+ *   h(i)  = SHA-256(CBOR([h(i-1), [t_0, .., t_{B-1}], extra]))      h(-1) = root
+ *   key(i) = first 8 bytes of h(i), big-endian uint64
  *
- * Chaining makes a block's hash name its whole prefix, so equal hashes at position i mean equal
- * prompts up to the end of block i. Only full blocks are hashed. The 64-bit key used on the wire
- * and in the directory is the first 8 bytes of h(i), big-endian.
+ * CBOR (RFC 8949) with shortest-form heads: h(i-1) is a 32-byte byte string, token ids unsigned
+ * integers, `extra` null or an array of text strings (LoRA adapter name first, then any other
+ * keys that change what a block's KV holds). This is vLLM's `sha256_cbor` block hash, a tuple
+ * (parent, token ids, extra keys) hashed as canonical CBOR, with one difference: the cache salt
+ * seeds the root instead of riding in block 0's extra keys, so every block of a chain, output
+ * blocks included, is hashed the same way. Chaining makes a block's hash name its whole prefix.
  */
-export const KV_HASH_DOMAIN = 'infermesh-kv-v1';
+export const KV_HASH_DOMAIN = 'infermesh-kv-v2';
 
-/** The 32-byte root of a salt's hash chain. */
+/** The 32-byte root of a salt's hash chain (the parent of block 0). */
 export function rootDigest(cacheSalt: string): Buffer {
-  return createHash('sha256').update(KV_HASH_DOMAIN).update(Buffer.from([0])).update(cacheSalt, 'utf8').digest();
+  return createHash('sha256').update(cborRoot(KV_HASH_DOMAIN, cacheSalt)).digest();
 }
 
-/** The next link of the chain: the digest of one full block after `parent`. */
-export function blockDigest(parent: Uint8Array, tokens: ArrayLike<number>, start: number, blockSize: number): Buffer {
-  const buf = Buffer.allocUnsafe(4 + 4 * blockSize);
-  buf.writeUInt32LE(blockSize, 0);
-  for (let i = 0; i < blockSize; i++) buf.writeUInt32LE(tokens[start + i]! >>> 0, 4 + 4 * i);
-  return createHash('sha256').update(parent).update(buf).digest();
+/**
+ * The next link of the chain: the digest of the full block `tokens[start, start + blockSize)`
+ * after `parent`. Token ids must be integers in [0, 2^32). `extraKeys` empty or absent encodes as
+ * null, so both mean "no extra keys".
+ */
+export function blockDigest(parent: Uint8Array, tokens: ArrayLike<number>, start: number, blockSize: number, extraKeys?: readonly string[]): Buffer {
+  return createHash('sha256').update(cborBlock(parent, tokens, start, blockSize, encodeExtra(extraKeys))).digest();
 }
 
 /** The directory key of a digest: its first 8 bytes as a big-endian unsigned 64-bit integer. */
@@ -39,17 +46,20 @@ export interface BlockChain {
 }
 
 /**
- * Hashes every full block of `tokens`. `parent` continues an existing chain; by default the chain
- * starts at the salt's root.
+ * Hashes every full block of `tokens` (a trailing partial block is not hashed). `parent`
+ * continues an existing chain; by default the chain starts at the salt's root. `extraKeys` apply
+ * to every block (the LoRA adapter serving the request, first). Throws RangeError for a block
+ * size that is not a positive integer.
  */
-export function hashBlocks(tokens: ArrayLike<number>, blockSize: number, cacheSalt: string, parent?: Uint8Array): BlockChain {
+export function hashBlocks(tokens: ArrayLike<number>, blockSize: number, cacheSalt: string, parent?: Uint8Array, extraKeys?: readonly string[]): BlockChain {
   if (!Number.isInteger(blockSize) || blockSize <= 0) throw new RangeError(`block size must be a positive integer, got ${blockSize}`);
+  const extra = encodeExtra(extraKeys);
   let prev: Uint8Array = parent ?? rootDigest(cacheSalt);
   const full = Math.floor(tokens.length / blockSize);
   const keys: bigint[] = new Array(full);
   const digests: Buffer[] = new Array(full);
   for (let b = 0; b < full; b++) {
-    const d = blockDigest(prev, tokens, b * blockSize, blockSize);
+    const d = createHash('sha256').update(cborBlock(prev, tokens, b * blockSize, blockSize, extra)).digest();
     digests[b] = d;
     keys[b] = digestKey(d);
     prev = d;
@@ -58,6 +68,10 @@ export function hashBlocks(tokens: ArrayLike<number>, blockSize: number, cacheSa
 }
 
 /** Just the 64-bit keys of every full block. */
-export function blockKeys(tokens: ArrayLike<number>, blockSize: number, cacheSalt: string): bigint[] {
-  return hashBlocks(tokens, blockSize, cacheSalt).keys;
+export function blockKeys(tokens: ArrayLike<number>, blockSize: number, cacheSalt: string, extraKeys?: readonly string[]): bigint[] {
+  return hashBlocks(tokens, blockSize, cacheSalt, undefined, extraKeys).keys;
+}
+
+function encodeExtra(extraKeys: readonly string[] | undefined): Buffer | undefined {
+  return extraKeys === undefined || extraKeys.length === 0 ? undefined : cborTextArray(extraKeys);
 }

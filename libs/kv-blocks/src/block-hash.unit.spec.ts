@@ -1,23 +1,76 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { blockKeys, hashBlocks, rootDigest } from './index.js';
 
-describe('block hashes', () => {
+const PKG = new URL('../', import.meta.url);
+const REFERENCE = new URL('reference/kv_block_hash.py', PKG);
+
+/** Test vectors of scheme infermesh-kv-v2: any change to these is a breaking change of the scheme. */
+const VECTORS: { tokens: number[]; blockSize: number; salt: string; extra?: string[]; keys: bigint[] }[] = [
+  { tokens: Array.from({ length: 32 }, (_, i) => i), blockSize: 16, salt: '', keys: [12941462279344246530n, 10834004269303451986n] },
+  {
+    tokens: [23, 24, 255, 256, 65535, 65536, 128000, 4294967295, 0, 1, 2, 3, 4, 5, 6, 7],
+    blockSize: 8,
+    salt: 'tenant-a',
+    keys: [13927031930821358492n, 263839817256731190n],
+  },
+  {
+    tokens: Array.from({ length: 64 }, (_, i) => (i * 7919) % 128256),
+    blockSize: 32,
+    salt: 'tenant-a',
+    extra: ['sql-lora'],
+    keys: [15198367410929531308n, 9321756452444381311n],
+  },
+  {
+    tokens: Array.from({ length: 48 }, (_, i) => 100000 + i),
+    blockSize: 16,
+    salt: 'ünïcode-salt-longer-than-23-bytes',
+    extra: ['adapter-x', 'mm:3f2a'],
+    keys: [7118361860698629080n, 11393494109017701758n, 705445702560334204n],
+  },
+];
+
+describe('block hashes (scheme infermesh-kv-v2)', () => {
   const tokens = Array.from({ length: 40 }, (_, i) => (i * 7919) % 128000);
+
+  it('reproduces the published test vectors', () => {
+    for (const v of VECTORS) expect(blockKeys(v.tokens, v.blockSize, v.salt, v.extra)).toEqual(v.keys);
+  });
+
+  it('agrees with the Python reference (standard library only) on every vector', () => {
+    if (process.env['INFERMESH_SKIP_PYTHON'] === '1') return;
+    const run = spawnSync('python3', [REFERENCE.pathname], { input: JSON.stringify(VECTORS.map(({ keys: _k, ...c }) => c)), encoding: 'utf8', timeout: 20_000 });
+    if (run.error !== undefined) throw new Error(`python3 is needed for this test (set INFERMESH_SKIP_PYTHON=1 to skip): ${run.error.message}`);
+    expect(run.status).toBe(0);
+    const fromPython = (JSON.parse(run.stdout) as string[][]).map((ks) => ks.map(BigInt));
+    expect(fromPython).toEqual(VECTORS.map((v) => v.keys));
+  });
+
+  it('keeps the README snippet identical to the reference the test runs', () => {
+    const readme = readFileSync(new URL('README.md', PKG), 'utf8');
+    const code = readFileSync(REFERENCE, 'utf8');
+    const body = code.slice(code.indexOf('import hashlib'), code.indexOf("if __name__ == '__main__'")).trim();
+    expect(readme).toContain(body);
+  });
+
+  it('matches the scheme written out byte by byte', () => {
+    const root = createHash('sha256')
+      .update(Buffer.concat([Buffer.from([0x82, 0x6f]), Buffer.from('infermesh-kv-v2'), Buffer.from([0x64]), Buffer.from('salt')]))
+      .digest();
+    expect(rootDigest('salt').equals(root)).toBe(true);
+    const block = [0x83, 0x58, 0x20, ...root, 0x84, 0x00, 0x18, 0x18, 0x19, 0x01, 0x00, 0x1a, 0x00, 0x01, 0x00, 0x00, 0x81, 0x63, ...Buffer.from('abc')];
+    const h0 = createHash('sha256').update(Buffer.from(block)).digest();
+    expect(blockKeys([0, 24, 256, 65536], 4, 'salt', ['abc'])).toEqual([h0.readBigUInt64BE(0)]);
+    const plain = createHash('sha256').update(Buffer.from([...block.slice(0, -5), 0xf6])).digest();
+    expect(blockKeys([0, 24, 256, 65536], 4, 'salt')).toEqual([plain.readBigUInt64BE(0)]);
+    expect(blockKeys([0, 24, 256, 65536], 4, 'salt', [])).toEqual([plain.readBigUInt64BE(0)]);
+  });
 
   it('hashes only full blocks', () => {
     expect(blockKeys(tokens, 16, 't')).toHaveLength(2);
     expect(blockKeys(tokens.slice(0, 15), 16, 't')).toHaveLength(0);
-  });
-
-  it('matches the documented scheme computed independently', () => {
-    const root = createHash('sha256').update('infermesh-kv-v1\u0000salt').digest();
-    const block = Buffer.alloc(4 + 64);
-    block.writeUInt32LE(16, 0);
-    tokens.slice(0, 16).forEach((t, i) => block.writeUInt32LE(t, 4 + 4 * i));
-    const h0 = createHash('sha256').update(root).update(block).digest();
-    expect(rootDigest('salt').equals(root)).toBe(true);
-    expect(blockKeys(tokens, 16, 'salt')[0]).toBe(h0.readBigUInt64BE(0));
   });
 
   it('chains: a shared prefix gives shared keys, a changed token changes every later key', () => {
@@ -34,13 +87,22 @@ describe('block hashes', () => {
     expect(c[1]).not.toBe(a[1]);
   });
 
-  it('separates tenants by salt', () => {
+  it('separates tenants by salt and adapters by extra keys', () => {
     expect(blockKeys(tokens, 16, 'tenant-a')[0]).not.toBe(blockKeys(tokens, 16, 'tenant-b')[0]);
+    expect(blockKeys(tokens, 16, 't', ['lora-a'])[0]).not.toBe(blockKeys(tokens, 16, 't', ['lora-b'])[0]);
+    expect(blockKeys(tokens, 16, 't', ['lora-a'])[0]).not.toBe(blockKeys(tokens, 16, 't')[0]);
   });
 
-  it('continues a chain from a parent digest', () => {
-    const whole = hashBlocks(tokens.slice(0, 32), 16, 's');
-    const tail = hashBlocks(tokens.slice(16, 32), 16, 's', whole.digests[0]);
+  it('continues a chain from a parent digest, extra keys included', () => {
+    const whole = hashBlocks(tokens.slice(0, 32), 16, 's', undefined, ['x']);
+    const tail = hashBlocks(tokens.slice(16, 32), 16, 's', whole.digests[0], ['x']);
     expect(tail.keys[0]).toBe(whole.keys[1]);
+  });
+
+  it('rejects token ids outside uint32 and bad block sizes', () => {
+    expect(() => blockKeys([-1, 2], 2, 's')).toThrow(RangeError);
+    expect(() => blockKeys([2 ** 32, 2], 2, 's')).toThrow(RangeError);
+    expect(() => blockKeys([1.5, 2], 2, 's')).toThrow(RangeError);
+    expect(() => blockKeys([1, 2], 0, 's')).toThrow(RangeError);
   });
 });

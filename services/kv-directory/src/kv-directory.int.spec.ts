@@ -74,3 +74,27 @@ describe('kv-directory over gRPC', () => {
     await expect(client.match({ model: '', blockHashes: [1n] })).rejects.toMatchObject({ code: Code.InvalidArgument });
   });
 });
+
+describe('kv-directory silence timeout', () => {
+  it('forgets a worker that sends nothing for longer than workerSilenceTimeoutMs', async () => {
+    const bus = new InProcessBus();
+    const service = await startKvDirectory({ ...defaultKvDirectoryOptions(), port: 0, workerSilenceTimeoutMs: 150 }, { bus, logger });
+    const client = createClient(kv.KvDirectory, service.address, { name: 'kv-directory', timeoutMs: 2000 });
+    try {
+      publishEvents(bus, 'quiet', [{ sequence: 1n, event: stored('llama', [1n, 2n]) }]);
+      publishEvents(bus, 'chatty', [{ sequence: 1n, event: stored('llama', [1n, 2n]) }]);
+      const deadline = Date.now() + 3000;
+      let seq = 2n;
+      let matches: string[] = [];
+      do {
+        await new Promise((r) => setTimeout(r, 50));
+        publishEvents(bus, 'chatty', [{ sequence: seq++, event: { case: 'load', value: create(engine.LoadReportSchema, { running: 0 }) } }]);
+        matches = (await client.match({ model: 'llama', blockHashes: [1n, 2n] })).matches.map((m) => m.workerId);
+      } while (matches.includes('quiet') && Date.now() < deadline);
+      expect(matches).toEqual(['chatty']);
+    } finally {
+      client.close();
+      await service.stop(100);
+    }
+  });
+});

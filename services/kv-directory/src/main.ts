@@ -1,10 +1,11 @@
-import { envPort, envString } from '@infermesh/config';
+import { envInt, envPort, envString } from '@infermesh/config';
 import { InProcessBus } from '@infermesh/control-bus';
 import { stopOnSignals } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
 import { defaultKvDirectoryOptions, startKvDirectory } from './index.js';
 
-// Standalone entry. Env: INFERMESH_KV_DIRECTORY_HOST, INFERMESH_KV_DIRECTORY_PORT, INFERMESH_LOG_LEVEL.
+// Standalone entry. Env: INFERMESH_KV_DIRECTORY_HOST, INFERMESH_KV_DIRECTORY_PORT,
+// INFERMESH_KV_DIRECTORY_SILENCE_MS (forget workers silent this long; 0 = never), INFERMESH_LOG_LEVEL.
 // The in-process bus carries nothing between processes: until a NATS bus exists this entry only
 // suits a process that also hosts the publishers (the embedded launcher calls startKvDirectory itself).
 const env = process.env;
@@ -16,6 +17,7 @@ const running = await startKvDirectory(
     ...defaults,
     host: envString(env, 'INFERMESH_KV_DIRECTORY_HOST', defaults.host),
     port: envPort(env, 'INFERMESH_KV_DIRECTORY_PORT', defaults.port),
+    workerSilenceTimeoutMs: envInt(env, 'INFERMESH_KV_DIRECTORY_SILENCE_MS', defaults.workerSilenceTimeoutMs),
   },
   { bus, logger },
 );

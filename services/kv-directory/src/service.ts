@@ -3,7 +3,7 @@ import { kv } from '@infermesh/proto';
 import { createServer, type RunningService } from '@infermesh/rpc';
 import type { Logger } from '@infermesh/telemetry';
 import { subscribeKvDirectory } from './consumer.js';
-import { BitsetKvIndex } from './domain/bitset-kv-index.js';
+import { CompactKvIndex } from './domain/compact-kv-index.js';
 import { EventApplier } from './domain/event-applier.js';
 import { kvDirectoryHandlers } from './handlers.js';
 import { validateKvDirectoryOptions, type KvDirectoryOptions } from './options.js';
@@ -22,15 +22,18 @@ export interface KvDirectoryDeps {
 export async function startKvDirectory(options: KvDirectoryOptions, deps: KvDirectoryDeps): Promise<RunningService> {
   const opts = validateKvDirectoryOptions(options);
   const logger = deps.logger.child({ component: 'kv-directory' });
-  const index = new BitsetKvIndex();
-  const applier = new EventApplier(index);
+  const index = new CompactKvIndex();
+  const applier = new EventApplier(index, { silenceTimeoutMs: opts.workerSilenceTimeoutMs });
   const subscription = subscribeKvDirectory(deps.bus, applier, logger);
+  const silenceTimer = opts.workerSilenceTimeoutMs > 0 ? setInterval(() => forgetSilent(applier, logger), Math.max(10, opts.workerSilenceTimeoutMs / 4)) : undefined;
+  silenceTimer?.unref();
   const server = createServer({ name: 'kv-directory', host: opts.host, port: opts.port, logger });
   server.add(kv.KvDirectory, kvDirectoryHandlers(index, applier, opts.maxMatchBlocks));
   let address: string;
   try {
     ({ address } = await server.start());
   } catch (err) {
+    clearInterval(silenceTimer);
     subscription.unsubscribe();
     throw err;
   }
@@ -39,8 +42,13 @@ export async function startKvDirectory(options: KvDirectoryOptions, deps: KvDire
     name: 'kv-directory',
     address,
     async stop(graceMs = opts.shutdownGraceMs) {
+      clearInterval(silenceTimer);
       subscription.unsubscribe();
       await server.shutdown(graceMs);
     },
   };
+}
+
+function forgetSilent(applier: EventApplier, logger: Logger): void {
+  for (const workerId of applier.forgetSilent()) logger.info({ worker_id: workerId }, 'forgot silent worker');
 }

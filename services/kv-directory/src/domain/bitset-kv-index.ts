@@ -7,7 +7,9 @@ interface SlotState {
 }
 
 /**
- * The fast KV index. Workers are interned to small integer slots; per model, each block hash maps
+ * The first, Map-based KV index: kept as the baseline of the directory benchmark
+ * (tools/bench/src/kv-directory) and as a second implementation under the property tests; the
+ * service runs CompactKvIndex. Workers are interned to small integer slots; per model, each block hash maps
  * to a bitset of the slots holding it (one Uint32 word per 32 workers, so a typical fleet costs
  * one word per block). Match walks the prompt's hashes from the first, AND-ing the candidate
  * bitset with each block's set; a worker's prefix ends where its bit drops, and the walk stops

@@ -8,6 +8,18 @@ export type KvEvent =
   /** Load reports and unknown event kinds: they consume a sequence number and change nothing here. */
   | { readonly workerId: string; readonly sequence: bigint; readonly kind: 'other' };
 
+/** Tuning of the applier. */
+export interface ApplierOptions {
+  /**
+   * A worker with no event at all (KV event or load report) for this long is forgotten by
+   * `forgetSilent`, ms; 0 never forgets on silence. Engines report load every second by default,
+   * so a worker silent for many periods is dead or partitioned and its cache view is stale.
+   */
+  silenceTimeoutMs: number;
+  /** Clock for silence, ms (injected so tests and the simulator can drive it). */
+  now: () => number;
+}
+
 export interface ApplierStats {
   /** KV events (stored, removed, cleared) applied to the index. */
   readonly eventsApplied: number;
@@ -15,6 +27,8 @@ export interface ApplierStats {
   readonly resyncs: number;
   /** Events dropped as duplicates or older than the last applied one. */
   readonly duplicates: number;
+  /** Workers forgotten because they were silent past the timeout. */
+  readonly silenced: number;
 }
 
 /**
@@ -31,17 +45,31 @@ export interface ApplierStats {
  *   starts after the engine has nothing stale to drop, so that is not a resync.
  * - A worker that restarts under the same id starts again at sequence 1; the supervisor reports
  *   the old one DEAD first, and `forget` resets its sequence so the new run is accepted.
+ * - Any event, even a duplicate, proves the worker alive. `forgetSilent` (called periodically by
+ *   the service) forgets workers not heard from for `silenceTimeoutMs`, sequence included.
  */
 export class EventApplier {
   private readonly last = new Map<string, bigint>();
   private applied = 0;
   private resyncCount = 0;
   private duplicateCount = 0;
+  private silencedCount = 0;
+  private readonly heard = new Map<string, number>();
+  private readonly options: ApplierOptions;
 
-  constructor(private readonly index: KvIndex) {}
+  constructor(
+    private readonly index: KvIndex,
+    options: Partial<ApplierOptions> = {},
+  ) {
+    this.options = { silenceTimeoutMs: options.silenceTimeoutMs ?? 0, now: options.now ?? Date.now };
+  }
 
   /** Returns true when the event was applied (false for a duplicate). */
   apply(event: KvEvent): boolean {
+    if (this.options.silenceTimeoutMs > 0) {
+      this.heard.delete(event.workerId);
+      this.heard.set(event.workerId, this.options.now());
+    }
     const last = this.last.get(event.workerId);
     if (last !== undefined) {
       if (event.sequence <= last) {
@@ -77,10 +105,29 @@ export class EventApplier {
   forget(workerId: string): void {
     this.index.forget(workerId);
     this.last.delete(workerId);
+    this.heard.delete(workerId);
+  }
+
+  /**
+   * Forgets every worker silent for longer than the timeout; returns their ids. O(forgotten):
+   * `heard` is kept in last-heard order (re-inserted on every event), so the scan stops at the
+   * first worker still fresh.
+   */
+  forgetSilent(): string[] {
+    const out: string[] = [];
+    if (this.options.silenceTimeoutMs <= 0) return out;
+    const cutoff = this.options.now() - this.options.silenceTimeoutMs;
+    for (const [workerId, at] of this.heard) {
+      if (at >= cutoff) break;
+      out.push(workerId);
+    }
+    for (const workerId of out) this.forget(workerId);
+    this.silencedCount += out.length;
+    return out;
   }
 
   stats(): ApplierStats {
-    return { eventsApplied: this.applied, resyncs: this.resyncCount, duplicates: this.duplicateCount };
+    return { eventsApplied: this.applied, resyncs: this.resyncCount, duplicates: this.duplicateCount, silenced: this.silencedCount };
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { BitsetKvIndex } from './bitset-kv-index.js';
+import { CompactKvIndex } from './compact-kv-index.js';
 import { EventApplier, type KvEvent } from './event-applier.js';
 
 type Step =
@@ -112,7 +113,7 @@ describe('EventApplier', () => {
     applier.apply({ workerId: 'w', sequence: 4n, kind: 'stored', model: 'm', blockHashes: [9n] });
     expect(index.match('m', [1n, 2n], ['w'])).toEqual([{ workerId: 'w', matchedBlocks: 0 }]);
     expect(index.match('m', [9n])).toEqual([{ workerId: 'w', matchedBlocks: 1 }]);
-    expect(applier.stats()).toEqual({ eventsApplied: 2, resyncs: 1, duplicates: 1 });
+    expect(applier.stats()).toEqual({ eventsApplied: 2, resyncs: 1, duplicates: 1, silenced: 0 });
   });
 
   it('accepts a worker that restarts at sequence 1 after it was forgotten', () => {
@@ -123,4 +124,98 @@ describe('EventApplier', () => {
     expect(applier.apply({ workerId: 'w', sequence: 1n, kind: 'stored', model: 'm', blockHashes: [2n] })).toBe(true);
     expect(index.match('m', [2n])).toEqual([{ workerId: 'w', matchedBlocks: 1 }]);
   });
+
+  it('never claims a block the worker does not hold, under duplication, reordering and loss', () => {
+    // Each worker's true history is a sequence of KV events; the bus delivers a corrupted copy.
+    // Safety: after every delivery, what the index holds for a worker is a subset of the worker's
+    // true cache as of the highest sequence applied. Liveness: a worker whose copy was delivered
+    // intact and in order ends with exactly its true cache.
+    const historyArb = fc.array(bodyArb, { minLength: 1, maxLength: 25 });
+    const faultArb = fc.array(fc.constantFrom('ok', 'ok', 'ok', 'dup', 'swap', 'drop'), { minLength: 25, maxLength: 25 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(historyArb, faultArb), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 200 }), (workers, picks) => {
+        const index = new CompactKvIndex(16);
+        const applier = new EventApplier(index);
+        const truth = workers.map(([history], w) => history.map((body, i) => toEvent(`w${w}`, BigInt(i + 1), body)));
+        const deliveries = workers.map(([history, faults], w) => corrupt(truth[w]!, faults.slice(0, history.length)));
+        const cursor = workers.map(() => 0);
+        const applied = workers.map(() => 0n);
+        const step = (w: number): void => {
+          const e = deliveries[w]![cursor[w]!++]!;
+          if (applier.apply(e) && e.sequence > applied[w]!) applied[w] = e.sequence;
+          assertSubset(index, `w${w}`, expectedHeld(truth[w]!.slice(0, Number(applied[w]!))));
+        };
+        for (const p of picks) {
+          const w = p % workers.length;
+          if (cursor[w]! < deliveries[w]!.length) step(w);
+        }
+        workers.forEach((_, w) => {
+          while (cursor[w]! < deliveries[w]!.length) step(w);
+        });
+        workers.forEach(([history, faults], w) => {
+          if (faults.slice(0, history.length).every((f) => f === 'ok' || f === 'dup')) {
+            assertEqual(index, `w${w}`, expectedHeld(truth[w]!));
+          }
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('forgets a worker silent past the timeout, and only that worker', () => {
+    let now = 0;
+    const index = new CompactKvIndex(16);
+    const applier = new EventApplier(index, { silenceTimeoutMs: 1000, now: () => now });
+    applier.apply({ workerId: 'a', sequence: 1n, kind: 'stored', model: 'm', blockHashes: [1n] });
+    applier.apply({ workerId: 'b', sequence: 1n, kind: 'stored', model: 'm', blockHashes: [1n] });
+    now = 900;
+    applier.apply({ workerId: 'b', sequence: 2n, kind: 'other' });
+    expect(applier.forgetSilent()).toEqual([]);
+    now = 1500;
+    expect(applier.forgetSilent()).toEqual(['a']);
+    expect(index.match('m', [1n])).toEqual([{ workerId: 'b', matchedBlocks: 1 }]);
+    expect(applier.apply({ workerId: 'a', sequence: 1n, kind: 'stored', model: 'm', blockHashes: [1n] })).toBe(true);
+    now = 2000;
+    expect(applier.forgetSilent()).toEqual(['b']);
+    expect(applier.stats()).toMatchObject({ silenced: 2 });
+    expect(new EventApplier(index).forgetSilent()).toEqual([]);
+  });
 });
+
+function toEvent(workerId: string, sequence: bigint, body: Body): KvEvent {
+  if (body.kind === 'stored' || body.kind === 'removed') return { workerId, sequence, kind: body.kind, model: body.model, blockHashes: body.hs };
+  return { workerId, sequence, kind: body.kind };
+}
+
+/** The bus's view of a history: per event, deliver it, deliver it twice, swap it with the next, or lose it. */
+function corrupt(events: readonly KvEvent[], faults: readonly string[]): KvEvent[] {
+  const out: KvEvent[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const f = faults[i] ?? 'ok';
+    if (f === 'drop') continue;
+    if (f === 'swap' && i + 1 < events.length) {
+      out.push(events[i + 1]!, events[i]!);
+      i++;
+      continue;
+    }
+    out.push(events[i]!);
+    if (f === 'dup') out.push(events[i]!);
+  }
+  return out;
+}
+
+const HASHES = Array.from({ length: 10 }, (_, i) => BigInt(i));
+
+function assertSubset(index: CompactKvIndex, workerId: string, held: Map<string, Set<bigint>>): void {
+  for (const model of ['m1', 'm2']) {
+    for (const h of HASHES) {
+      if (index.match(model, [h], [workerId])[0]!.matchedBlocks === 1) expect(held.get(model)?.has(h)).toBe(true);
+    }
+  }
+}
+
+function assertEqual(index: CompactKvIndex, workerId: string, held: Map<string, Set<bigint>>): void {
+  for (const model of ['m1', 'm2']) {
+    for (const h of HASHES) expect(index.match(model, [h], [workerId])[0]!.matchedBlocks).toBe(held.get(model)?.has(h) ? 1 : 0);
+  }
+}

@@ -1,4 +1,4 @@
-import { LLAMA_3_1_8B, type ModelProfile } from './profiles.js';
+import { LLAMA_3_1_70B, LLAMA_3_1_8B, type ModelProfile } from './profiles.js';
 
 /** A model the simulated engine serves. */
 export interface ServedModel {
@@ -13,6 +13,11 @@ export interface ServedModel {
   maxContextTokens: number;
   /** Shape used for step times. */
   profile: ModelProfile;
+  /**
+   * GPUs of one tensor-parallel group serving the model, 1..profile.kvHeads (default 1). The
+   * engine's GPU profile and KV block count are per group: one simulated worker is one group.
+   */
+  tensorParallel?: number;
 }
 
 /**
@@ -30,3 +35,15 @@ export const MODEL_CATALOGUE: readonly ServedModel[] = [
 export function findModel(name: string, catalogue: readonly ServedModel[] = MODEL_CATALOGUE): ServedModel | undefined {
   return catalogue.find((m) => m.name === name);
 }
+
+/**
+ * Llama-3.1-70B-Instruct on a TP4 group, for engines configured with `models` (it is not in the
+ * default catalogue: a worker serves it instead of, not beside, the 8B models).
+ */
+export const LLAMA_3_1_70B_TP4: ServedModel = {
+  name: 'llama-3.1-70b-instruct',
+  regularVocabSize: 128_000,
+  maxContextTokens: 131_072,
+  profile: LLAMA_3_1_70B,
+  tensorParallel: 4,
+};

@@ -46,5 +46,11 @@ export function validateEngineOptions(o: EngineOptions): EngineOptions {
   if (!(o.loadReportIntervalMs >= 0)) throw invalidArgument('loadReportIntervalMs must be >= 0', 'loadReportIntervalMs');
   if (GPU_PROFILES[o.gpu] === undefined) throw invalidArgument(`unknown gpu ${JSON.stringify(o.gpu)}`, 'gpu');
   if (o.workerId === '') throw invalidArgument('workerId must not be empty', 'workerId');
+  for (const m of o.models ?? []) {
+    const tp = m.tensorParallel ?? 1;
+    if (!Number.isInteger(tp) || tp < 1 || tp > m.profile.kvHeads) {
+      throw invalidArgument(`model ${m.name}: tensorParallel must be an integer in [1, ${m.profile.kvHeads}], got ${tp}`, 'models');
+    }
+  }
   return o;
 }

@@ -173,7 +173,8 @@ export class SimEngine {
     this.events.flush();
     for (const seq of plan.started) seq.listener.onStarted(seq.cachedPromptTokens);
     if (plan.work.length === 0) return;
-    const seconds = stepTimeSeconds(plan.work, this.gpu, this.models[plan.work[0]!.seq.modelIdx]!.profile);
+    const served = this.models[plan.work[0]!.seq.modelIdx]!;
+    const seconds = stepTimeSeconds(plan.work, this.gpu, served.profile, served.tensorParallel ?? 1);
     this.stepTimer = this.clock.setTimer(() => {
       this.stepTimer = undefined;
       this.complete(plan);

@@ -16,6 +16,13 @@ export interface GpuProfile {
   memoryEfficiency: number;
   /** Per-step cost that does not scale with work: scheduling, sampling, kernel launches. Seconds. */
   fixedOverheadS: number;
+  /**
+   * GPU-to-GPU bandwidth an all-reduce achieves, bytes/s per GPU per direction (NVLink peak times
+   * an achieved fraction). Only tensor-parallel steps use it; absent: 300 GB/s.
+   */
+  interconnectBandwidth?: number;
+  /** Fixed cost of one small all-reduce (launch and synchronisation), seconds; absent: 10 µs. */
+  allReduceLatencyS?: number;
 }
 
 /** The transformer shape that decides FLOPs and bytes per token. */
@@ -31,13 +38,14 @@ export interface ModelProfile {
   bytesPerElement: number;
 }
 
-/**
- * NVIDIA H100 SXM5 80GB. 989 TFLOP/s dense BF16 and 3.35 TB/s HBM3 are NVIDIA's datasheet
- * figures (the 1,979 TFLOP/s headline assumes 2:4 sparsity). The efficiencies are typical of
- * what vLLM-class engines reach: ~50% MFU in prefill, ~80% of HBM bandwidth in decode; with
- * them a batch-1 decode step of Llama-3.1-8B takes ~6.5 ms (~150 tokens/s), in line with
- * commonly reported single-stream vLLM numbers on this GPU.
+/*
+ * GPU profiles. Peaks are NVIDIA datasheet figures (dense BF16 tensor FLOP/s, without the 2:4
+ * sparsity headline; HBM bandwidth; NVLink aggregate bandwidth, of which half flows each way).
+ * Efficiencies, overheads and all-reduce costs are calibrated in docs/engine-model.md, which
+ * lists the published measurements used and the error that remains at each.
  */
+
+/** NVIDIA H100 SXM5 80GB: 989 TFLOP/s BF16, 3.35 TB/s HBM3, NVLink 4 at 900 GB/s (450 each way). */
 export const H100_SXM_80GB: GpuProfile = {
   name: 'H100-SXM-80GB',
   peakFlops: 989e12,
@@ -45,6 +53,40 @@ export const H100_SXM_80GB: GpuProfile = {
   computeEfficiency: 0.5,
   memoryEfficiency: 0.8,
   fixedOverheadS: 0.5e-3,
+  interconnectBandwidth: 450e9 * 0.7,
+  allReduceLatencyS: 8e-6,
+};
+
+/**
+ * NVIDIA H200 SXM 141GB: the H100's compute (989 TFLOP/s BF16) with 4.8 TB/s HBM3e and the same
+ * NVLink 4, so decode, which is bandwidth bound, runs about 1.4x faster and prefill as fast.
+ */
+export const H200_SXM_141GB: GpuProfile = {
+  ...H100_SXM_80GB,
+  name: 'H200-SXM-141GB',
+  memBandwidth: 4.8e12,
+};
+
+/**
+ * NVIDIA A100 SXM4 80GB: 312 TFLOP/s BF16, 2.039 TB/s HBM2e, NVLink 3 at 600 GB/s (300 each way).
+ * Ampere GEMMs reach a larger share of their (lower) peak than Hopper's under vLLM: 0.6.
+ */
+export const A100_SXM_80GB: GpuProfile = {
+  name: 'A100-SXM-80GB',
+  peakFlops: 312e12,
+  memBandwidth: 2.039e12,
+  computeEfficiency: 0.6,
+  memoryEfficiency: 0.8,
+  fixedOverheadS: 0.5e-3,
+  interconnectBandwidth: 300e9 * 0.7,
+  allReduceLatencyS: 10e-6,
+};
+
+/** NVIDIA A100 SXM4 40GB: as the 80GB part with 1.555 TB/s HBM2 (the calibration anchor of decode). */
+export const A100_SXM_40GB: GpuProfile = {
+  ...A100_SXM_80GB,
+  name: 'A100-SXM-40GB',
+  memBandwidth: 1.555e12,
 };
 
 /**
@@ -63,9 +105,28 @@ export const LLAMA_3_1_8B: ModelProfile = {
   bytesPerElement: 2,
 };
 
+/**
+ * Meta Llama-3.1-70B (config.json): 80 layers, hidden 8192, 64 query heads and 8 KV heads of 128
+ * dims, 70.6B parameters, bf16. KV per token: 2 * 80 * 8 * 128 * 2 bytes = 320 KiB. Served with
+ * tensor parallelism 4 (141 GB of weights do not fit one 80 GB GPU): see `stepTimeSeconds`.
+ */
+export const LLAMA_3_1_70B: ModelProfile = {
+  name: 'Llama-3.1-70B',
+  params: 70.6e9,
+  layers: 80,
+  hidden: 8192,
+  attentionHeads: 64,
+  kvHeads: 8,
+  headDim: 128,
+  bytesPerElement: 2,
+};
+
 /** GPUs the engine can simulate, by the name used in options and GetInfo. */
 export const GPU_PROFILES: Readonly<Record<string, GpuProfile>> = {
   [H100_SXM_80GB.name]: H100_SXM_80GB,
+  [H200_SXM_141GB.name]: H200_SXM_141GB,
+  [A100_SXM_80GB.name]: A100_SXM_80GB,
+  [A100_SXM_40GB.name]: A100_SXM_40GB,
 };
 
 /** Bytes of KV cache one token occupies across all layers. */

@@ -5,12 +5,17 @@
 // The tokenizer service: the one place that turns text into a model's token ids and back,
 // and computes the prompt block hashes that prefix caching and routing share.
 //
-// Block hash scheme (shared with the engine and the kv-directory; libs/kv-blocks implements it):
-//   root   = SHA-256("infermesh-kv-v1" || 0x00 || cache_salt)
-//   h(i)   = SHA-256(h(i-1) || u32le(block_size) || u32le(token_0) .. u32le(token_{block_size-1}))
-//   with h(-1) = root. Only full blocks are hashed. The directory key is the first 8 bytes of
-//   h(i) read as a big-endian uint64. A different cache_salt (the tenant by default) gives
-//   disjoint hashes, so tenants never share cached prefixes.
+// Block hash scheme "infermesh-kv-v2" (shared with the engine and the kv-directory; libs/kv-blocks
+// implements it, its README has a standard-library Python reference and test vectors):
+//   root   = SHA-256(CBOR(["infermesh-kv-v2", cache_salt]))
+//   h(i)   = SHA-256(CBOR([h(i-1), [token_0, .., token_{block_size-1}], extra]))   with h(-1) = root
+//   CBOR is RFC 8949 with shortest-form heads: h(i-1) a 32-byte byte string, token ids unsigned
+//   integers, cache_salt UTF-8 text, extra null or an array of text strings (the LoRA adapter
+//   name first, then other keys that change a block's KV). This is vLLM's sha256_cbor block hash
+//   (parent, token ids, extra keys) except that the salt seeds the root instead of block 0's extra
+//   keys. Only full blocks are hashed. The directory key is the first 8 bytes of h(i) read as a
+//   big-endian uint64. A different cache_salt (the tenant by default) gives disjoint hashes, so
+//   tenants never share cached prefixes.
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
