@@ -74,6 +74,16 @@ describe('the request path end to end', () => {
     }
   });
 
+  it('serves every model it lists, with the streamed text equal to the detokenized ids', async () => {
+    const models = (await c.inference.listModels({}, { headers: bearer(key('acme')) })).models;
+    expect(models.length).toBeGreaterThanOrEqual(6);
+    for (const m of models) {
+      const r = await generate(c.inference, key('acme'), { model: m.id, input: { case: 'chat', value: { messages: [{ role: 'user', content: 'Hello there' }], addGenerationPrompt: true } }, maxTokens: 20 });
+      expect([m.id, r.tokenIds.length]).toEqual([m.id, 20]);
+      expect([m.id, r.text]).toEqual([m.id, (await c.tokenizer.detokenize({ model: m.id, tokenIds: r.tokenIds })).text]);
+    }
+  });
+
   it('serves chat completions with the model chat template, streamed and not', async () => {
     const messages = [
       { role: 'system' as const, content: 'You are terse.' },

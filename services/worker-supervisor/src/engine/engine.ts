@@ -91,7 +91,7 @@ export class SimEngine {
       throw invalidArgument(`prompt plus max_tokens (${total}) exceeds the engine's KV cache`, 'max_tokens');
     }
     if (this.scheduler.waiting.length >= this.options.maxWaiting) throw resourceExhausted('engine queue is full');
-    const output = new OutputTokens(model.name, req.seed, req.promptTokenIds, model.regularVocabSize);
+    const output = new OutputTokens(model.name, req.seed, req.promptTokenIds, model.regularVocabSize, model.firstRegularToken ?? 0);
     const seq = new Sequence(this.nextId++, modelIdx, req.cacheSalt, req.promptTokenIds, req.maxTokens, output, listener);
     this.scheduler.enqueue(seq);
     this.wake();

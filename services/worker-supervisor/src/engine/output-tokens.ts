@@ -14,6 +14,7 @@ export class OutputTokens {
     seed: bigint,
     prompt: ArrayLike<number>,
     private readonly vocabSize: number,
+    private readonly firstToken = 0,
   ) {
     const h = createHash('sha256').update(model).update('\0').update(seed.toString()).update('\0');
     const buf = Buffer.allocUnsafe(4 * prompt.length);
@@ -23,12 +24,12 @@ export class OutputTokens {
     this.k1 = d.readUInt32LE(4);
   }
 
-  /** The token at output position `i` (0-based), in [0, vocabSize). */
+  /** The token at output position `i` (0-based), in [firstToken, vocabSize). */
   at(i: number): number {
     const a = fmix32(this.k0 ^ Math.imul(i + 1, 0x9e3779b1));
     const b = fmix32(this.k1 ^ a ^ i);
     // 53 bits of hash keep the modulo bias below 2^-30 for any vocabulary here.
-    return (a * 2 ** 21 + (b >>> 11)) % this.vocabSize;
+    return this.firstToken + ((a * 2 ** 21 + (b >>> 11)) % (this.vocabSize - this.firstToken));
   }
 }
 
