@@ -38,6 +38,22 @@ describe('tokenizer over gRPC', () => {
     expect(res.blockHashes).toEqual(blockKeys(res.tokenIds, 16, 't1'));
   });
 
+  it('carries tools, tool calls and tool_call_id to the template, and names a malformed tool JSON field', async () => {
+    const tools = [{ name: 'get_weather', description: 'Weather.', parameters: '{"type":"object","properties":{"city":{"type":"string"}}}' }];
+    const messages = [
+      { role: 'user', content: 'Paris?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+      { role: 'tool', content: 'sunny', toolCallId: 'c1' },
+    ];
+    const res = await client.tokenize({ model: 'gpt-oss-20b', input: { case: 'chat', value: { messages, tools, addGenerationPrompt: true } } });
+    const text = (await client.detokenize({ model: 'gpt-oss-20b', tokenIds: res.tokenIds })).text;
+    expect(text).toContain('type get_weather = (_: {\ncity?: string,\n}) => any;');
+    expect(text).toContain('<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city":"Paris"}<|call|>');
+    expect(text).toContain('<|start|>functions.get_weather to=assistant<|channel|>commentary<|message|>sunny<|end|>');
+    const bad = { messages, tools: [{ ...tools[0]!, parameters: '{' }], addGenerationPrompt: true };
+    await expect(client.tokenize({ model: 'qwen3-8b', input: { case: 'chat', value: bad } })).rejects.toMatchObject({ code: 3, message: expect.stringContaining('chat.tools[0].parameters') });
+  });
+
   it('streams detokenized text that adds up to the one-shot text', async () => {
     const text = 'Streaming 日本語 and emoji 🎉👍🏽 works.';
     const { tokenIds } = await client.tokenize({ model: 'qwen3-8b', input: { case: 'text', value: text } });

@@ -4,10 +4,10 @@ Reads one JSON job on stdin and writes one JSON answer on stdout, so the test ru
 Python process for the whole corpus and every model. Runs in the venv that
 tools/scripts/ensure-python-refs.sh provisions (pinned `tokenizers`, `tiktoken`, `transformers`).
 
-Job: {"texts": [...], "chats": [{"messages": [...], "add_generation_prompt": bool}],
+Job: {"texts": [...], "chats": [{"messages": [...], "tools": [...]?, "add_generation_prompt": bool}],
       "models": [{"id", "kind": "hf", "tokenizer_file", "config_file", "bos": str|null}
                  | {"id", "kind": "tiktoken", "encoding"}]}
-Answer: {"versions": {...}, "models": {id: {"texts": [[ids]], "chats": [{"text", "ids"}]?,
+Answer: {"versions": {...}, "models": {id: {"texts": [[ids]], "chats": [{"text", "ids"} | {"error"}]?,
          "default_adds_bos": bool?}}}
 
 Raw text is encoded as user text: no special token is recognised (`encode_special_tokens=True`
@@ -15,8 +15,9 @@ for `tokenizers`, `encode_ordinary` for tiktoken), and the catalogue's BOS, if a
 Lone surrogates: tiktoken replaces each by U+FFFD itself; `tokenizers` cannot take them (PyO3
 raises), so they are replaced the same way (tiktoken's own expression) before encoding.
 Chat templates are rendered by transformers' `apply_chat_template` with the template string
-of the package's tokenizer_config.json and its bos/eos tokens; the rendered text is then encoded
-with special tokens recognised, as transformers does. tiktoken reads its rank files from
+of the package's tokenizer_config.json and its bos/eos tokens, and `tools` as given (OpenAI-shaped
+dicts); the rendered text is then encoded with special tokens recognised, as transformers does. A
+template that raises gives {"error": message} for that chat. tiktoken reads its rank files from
 TIKTOKEN_CACHE_DIR (the test places them there) and verifies OpenAI's SHA-256 before use.
 """
 import json
@@ -60,10 +61,14 @@ def render_chats(spec, cfg, chats):
     hf = PreTrainedTokenizerFast(tokenizer_file=spec["tokenizer_file"], bos_token=cfg.get("bos_token"), eos_token=cfg.get("eos_token"))
     rendered = []
     for chat in chats:
-        text = hf.apply_chat_template(
-            chat["messages"], chat_template=cfg["chat_template"], tokenize=False,
-            add_generation_prompt=chat["add_generation_prompt"],
-        )
+        try:
+            text = hf.apply_chat_template(
+                chat["messages"], tools=chat.get("tools"), chat_template=cfg["chat_template"], tokenize=False,
+                add_generation_prompt=chat["add_generation_prompt"],
+            )
+        except Exception as err:  # the template's own raise_exception (TemplateError) or a render failure
+            rendered.append({"error": str(err)})
+            continue
         ids = hf.backend_tokenizer.encode(text, add_special_tokens=False).ids if hasattr(hf, "backend_tokenizer") else hf.encode(text, add_special_tokens=False)
         rendered.append({"text": text, "ids": ids})
     VERSIONS["transformers"] = transformers.__version__

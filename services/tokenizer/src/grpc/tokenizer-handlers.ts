@@ -106,8 +106,15 @@ function toDomainInput(service: TokenizerService, model: string, input: WireInpu
   if (input.case === 'chat') {
     return {
       chat: {
-        messages: input.value.messages.map((m) => ({ role: m.role, content: m.content, name: m.name })),
+        messages: input.value.messages.map((m) => ({
+          role: m.role,
+          content: m.content,
+          name: m.name,
+          toolCalls: m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })),
+          toolCallId: m.toolCallId,
+        })),
         addGenerationPrompt: input.value.addGenerationPrompt,
+        tools: input.value.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
       },
     };
   }

@@ -62,14 +62,19 @@ export type ReferenceModel =
   | { id: string; kind: 'hf'; tokenizer_file: string; config_file: string; bos: string | null }
   | { id: string; kind: 'tiktoken'; encoding: string };
 
+/** A chat as transformers' apply_chat_template takes it: OpenAI-shaped message and tool dicts. */
 export interface ReferenceChat {
-  messages: { role: string; content: string }[];
+  messages: Record<string, unknown>[];
+  tools?: Record<string, unknown>[];
   add_generation_prompt: boolean;
 }
 
+/** A rendered chat, or the template's error message when it raised. */
+export type ReferenceRendered = { text: string; ids: number[] } | { error: string };
+
 export interface ReferenceAnswer {
   versions: Record<string, string>;
-  models: Record<string, { texts: number[][]; chats?: { text: string; ids: number[] }[]; default_adds_bos?: boolean }>;
+  models: Record<string, { texts: number[][]; chats?: ReferenceRendered[]; default_adds_bos?: boolean }>;
 }
 
 /** Runs services/tokenizer/tools/pyref.py once for all models and texts. Rejects with its stderr on failure. */

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file infermesh/common/v1/common.proto.
  */
 export const file_infermesh_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiBpbmZlcm1lc2gvY29tbW9uL3YxL2NvbW1vbi5wcm90bxITaW5mZXJtZXNoLmNvbW1vbi52MSJXCgVVc2FnZRIVCg1wcm9tcHRfdG9rZW5zGAEgASgNEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAIgASgNEhkKEWNvbXBsZXRpb25fdG9rZW5zGAMgASgNIm0KB1RpbWluZ3MSEAoIcXVldWVfbXMYASABKAESHgoWdGltZV90b19maXJzdF90b2tlbl9tcxgCIAEoARIeChZpbnRlcl90b2tlbl9sYXRlbmN5X21zGAMgASgBEhAKCHRvdGFsX21zGAQgASgBIjoKC0NoYXRNZXNzYWdlEgwKBHJvbGUYASABKAkSDwoHY29udGVudBgCIAEoCRIMCgRuYW1lGAMgASgJIlkKBENoYXQSMgoIbWVzc2FnZXMYASADKAsyIC5pbmZlcm1lc2guY29tbW9uLnYxLkNoYXRNZXNzYWdlEh0KFWFkZF9nZW5lcmF0aW9uX3Byb21wdBgCIAEoCCqVAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEhsKF0ZJTklTSF9SRUFTT05fQ0FOQ0VMTEVEEAMSFwoTRklOSVNIX1JFQVNPTl9FUlJPUhAEYgZwcm90bzM");
+  fileDesc("CiBpbmZlcm1lc2gvY29tbW9uL3YxL2NvbW1vbi5wcm90bxITaW5mZXJtZXNoLmNvbW1vbi52MSJXCgVVc2FnZRIVCg1wcm9tcHRfdG9rZW5zGAEgASgNEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAIgASgNEhkKEWNvbXBsZXRpb25fdG9rZW5zGAMgASgNIm0KB1RpbWluZ3MSEAoIcXVldWVfbXMYASABKAESHgoWdGltZV90b19maXJzdF90b2tlbl9tcxgCIAEoARIeChZpbnRlcl90b2tlbl9sYXRlbmN5X21zGAMgASgBEhAKCHRvdGFsX21zGAQgASgBIoMBCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIxCgp0b29sX2NhbGxzGAQgAygLMh0uaW5mZXJtZXNoLmNvbW1vbi52MS5Ub29sQ2FsbBIUCgx0b29sX2NhbGxfaWQYBSABKAkiPQoEVG9vbBIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEhIKCnBhcmFtZXRlcnMYAyABKAkiNwoIVG9vbENhbGwSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCglhcmd1bWVudHMYAyABKAkigwEKBENoYXQSMgoIbWVzc2FnZXMYASADKAsyIC5pbmZlcm1lc2guY29tbW9uLnYxLkNoYXRNZXNzYWdlEh0KFWFkZF9nZW5lcmF0aW9uX3Byb21wdBgCIAEoCBIoCgV0b29scxgDIAMoCzIZLmluZmVybWVzaC5jb21tb24udjEuVG9vbCqVAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEhsKF0ZJTklTSF9SRUFTT05fQ0FOQ0VMTEVEEAMSFwoTRklOSVNIX1JFQVNPTl9FUlJPUhAEYgZwcm90bzM");
 
 /**
  * Token accounting for one request. All counts are tokens of the served model's tokenizer.
@@ -111,6 +111,20 @@ export type ChatMessage = Message<"infermesh.common.v1.ChatMessage"> & {
    * @generated from field: string name = 3;
    */
   name: string;
+
+  /**
+   * Tool calls the assistant made in this turn (role "assistant"; content may then be empty).
+   *
+   * @generated from field: repeated infermesh.common.v1.ToolCall tool_calls = 4;
+   */
+  toolCalls: ToolCall[];
+
+  /**
+   * For role "tool": the id of the ToolCall this message answers.
+   *
+   * @generated from field: string tool_call_id = 5;
+   */
+  toolCallId: string;
 };
 
 /**
@@ -119,6 +133,70 @@ export type ChatMessage = Message<"infermesh.common.v1.ChatMessage"> & {
  */
 export const ChatMessageSchema: GenMessage<ChatMessage> = /*@__PURE__*/
   messageDesc(file_infermesh_common_v1_common, 2);
+
+/**
+ * A function the model may call (OpenAI `tools[].function`).
+ *
+ * @generated from message infermesh.common.v1.Tool
+ */
+export type Tool = Message<"infermesh.common.v1.Tool"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * JSON Schema of the arguments as a JSON object text; empty when the function takes none.
+   *
+   * @generated from field: string parameters = 3;
+   */
+  parameters: string;
+};
+
+/**
+ * Describes the message infermesh.common.v1.Tool.
+ * Use `create(ToolSchema)` to create a new message.
+ */
+export const ToolSchema: GenMessage<Tool> = /*@__PURE__*/
+  messageDesc(file_infermesh_common_v1_common, 3);
+
+/**
+ * One function call made by the assistant (OpenAI `tool_calls[]`).
+ *
+ * @generated from message infermesh.common.v1.ToolCall
+ */
+export type ToolCall = Message<"infermesh.common.v1.ToolCall"> & {
+  /**
+   * Caller-chosen id that the answering "tool" message repeats in tool_call_id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The arguments as a JSON object text.
+   *
+   * @generated from field: string arguments = 3;
+   */
+  arguments: string;
+};
+
+/**
+ * Describes the message infermesh.common.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export const ToolCallSchema: GenMessage<ToolCall> = /*@__PURE__*/
+  messageDesc(file_infermesh_common_v1_common, 4);
 
 /**
  * A conversation to be rendered with the model's chat template.
@@ -137,6 +215,13 @@ export type Chat = Message<"infermesh.common.v1.Chat"> & {
    * @generated from field: bool add_generation_prompt = 2;
    */
   addGenerationPrompt: boolean;
+
+  /**
+   * Functions the model may call, rendered by the model's chat format (empty: no tools).
+   *
+   * @generated from field: repeated infermesh.common.v1.Tool tools = 3;
+   */
+  tools: Tool[];
 };
 
 /**
@@ -144,7 +229,7 @@ export type Chat = Message<"infermesh.common.v1.Chat"> & {
  * Use `create(ChatSchema)` to create a new message.
  */
 export const ChatSchema: GenMessage<Chat> = /*@__PURE__*/
-  messageDesc(file_infermesh_common_v1_common, 3);
+  messageDesc(file_infermesh_common_v1_common, 5);
 
 /**
  * Why a generation ended.
