@@ -102,6 +102,36 @@ describe('the request path end to end', () => {
     expect(models.data.map((m) => m.id)).toContain(MODEL);
   });
 
+  it('renders OpenAI tools and tool calls with the model template: the prompt counts what the tokenizer renders', async () => {
+    const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+    const messages = [
+      { role: 'user' as const, content: 'Weather in Paris?' },
+      { role: 'assistant' as const, content: null, tool_calls: [{ id: 'call_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool' as const, tool_call_id: 'call_1', content: '{"temp_c":18}' },
+    ];
+    const res = await openai('acme').chat.completions.create({ model: 'qwen3-8b', messages, tools: [weather], max_tokens: 4 });
+    const rendered = await c.tokenizer.tokenize({
+      model: 'qwen3-8b',
+      input: {
+        case: 'chat',
+        value: {
+          messages: [
+            { role: 'user', content: 'Weather in Paris?' },
+            { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+            { role: 'tool', content: '{"temp_c":18}', toolCallId: 'call_1' },
+          ],
+          tools: [{ name: 'get_weather', description: 'Weather for a city', parameters: JSON.stringify(weather.function.parameters) }],
+          addGenerationPrompt: true,
+        },
+      },
+    });
+    expect(res.usage?.prompt_tokens).toBe(rendered.tokenIds.length);
+    const withoutTools = await openai('acme').chat.completions.create({ model: 'qwen3-8b', messages: [{ role: 'user', content: 'Weather in Paris?' }], max_tokens: 4 });
+    expect(res.usage!.prompt_tokens).toBeGreaterThan(withoutTools.usage!.prompt_tokens + 30);
+    const bad = await openai('acme').chat.completions.create({ model: 'qwen3-8b', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', parameters: 'not json' as unknown as Record<string, unknown> } }], max_tokens: 4 }).catch((e: unknown) => e as { status: number });
+    expect((bad as { status: number }).status).toBe(400);
+  });
+
   it('ends at a stop string that spans tokens, returns nothing after it, and bills up to it', async () => {
     const req = { model: MODEL, input: { case: 'prompt' as const, value: `${SECRET} stop-string probe` }, maxTokens: 48, seed: 11n };
     const full = await generate(c.inference, key('acme'), req);

@@ -78,7 +78,7 @@ export class GenerationService {
       const tok = await deps.tokenizer.tokenize(
         {
           model: input.model,
-          input: input.chat !== undefined ? { case: 'chat', value: { messages: input.chat, addGenerationPrompt: true } } : { case: 'text', value: input.prompt ?? '' },
+          input: input.chat !== undefined ? { case: 'chat', value: { messages: input.chat, tools: input.tools ?? [], addGenerationPrompt: true } } : { case: 'text', value: input.prompt ?? '' },
           withBlockHashes: true,
           cacheSalt: principal.tenantId,
           reserveTokens: input.maxTokens ?? 1,

@@ -7,6 +7,23 @@ export interface ChatTurn {
   role: string;
   content: string;
   name?: string;
+  /** Calls an assistant turn made; `arguments` is JSON-object text. */
+  toolCalls?: ChatToolCall[];
+  /** On a "tool" turn: the call it answers. */
+  toolCallId?: string;
+}
+
+export interface ChatToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A function the model may call; `parameters` is its JSON Schema as JSON text ('' for none). */
+export interface ChatTool {
+  name: string;
+  description: string;
+  parameters: string;
 }
 
 /** A generation request after the wire (gRPC or HTTP) has been translated. */
@@ -15,6 +32,8 @@ export interface GenerateInput {
   /** Exactly one of prompt and chat is set. */
   prompt?: string;
   chat?: ChatTurn[];
+  /** Tools offered to the model (chat only), rendered by its chat template. */
+  tools?: ChatTool[];
   /** undefined: the default, min(defaultMaxTokens, remaining context). */
   maxTokens?: number;
   seed?: bigint;
@@ -43,7 +62,7 @@ export function validateInput(input: GenerateInput): void {
     input.chat.forEach((m, i) => {
       if (!ROLES.has(m.role)) throw invalidArgument(`messages[${i}].role must be one of system, user, assistant, tool, developer`, 'messages');
     });
-    if (input.chat.every((m) => m.content === '')) throw invalidArgument('messages are all empty', 'messages');
+    if (input.chat.every((m) => m.content === '' && (m.toolCalls ?? []).length === 0)) throw invalidArgument('messages are all empty', 'messages');
   } else if (input.prompt === undefined || input.prompt === '') {
     throw invalidArgument('prompt must not be empty', 'prompt');
   }
@@ -59,7 +78,7 @@ export function validateInput(input: GenerateInput): void {
 /** SHA-256 of the prompt (or of the canonical JSON of the chat): what events record instead of text. */
 export function promptDigest(input: GenerateInput): Uint8Array {
   const h = createHash('sha256');
-  if (input.chat !== undefined) h.update(JSON.stringify(input.chat.map((m) => [m.role, m.content, m.name ?? ''])));
+  if (input.chat !== undefined) h.update(JSON.stringify([input.chat.map((m) => [m.role, m.content, m.name ?? '', m.toolCalls ?? [], m.toolCallId ?? '']), input.tools ?? []]));
   else h.update(input.prompt ?? '');
   return h.digest();
 }

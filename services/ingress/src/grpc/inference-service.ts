@@ -18,7 +18,13 @@ export interface InferenceDeps {
 }
 
 function chatTurns(chat: common.Chat): ChatTurn[] {
-  return chat.messages.map((m) => (m.name === '' ? { role: m.role, content: m.content } : { role: m.role, content: m.content, name: m.name }));
+  return chat.messages.map((m) => {
+    const turn: ChatTurn = { role: m.role, content: m.content };
+    if (m.name !== '') turn.name = m.name;
+    if (m.toolCalls.length > 0) turn.toolCalls = m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments }));
+    if (m.toolCallId !== '') turn.toolCallId = m.toolCallId;
+    return turn;
+  });
 }
 
 /** Translates the public gRPC API to the generation domain. */
@@ -39,7 +45,10 @@ export function inferenceService(deps: InferenceDeps): ServiceImpl<typeof infere
       const principal = await authenticate(ctx);
       const input: GenerateInput = { model: req.model, api: events.Api.GRPC, stream: true };
       if (req.input.case === 'prompt') input.prompt = req.input.value;
-      if (req.input.case === 'chat') input.chat = chatTurns(req.input.value);
+      if (req.input.case === 'chat') {
+        input.chat = chatTurns(req.input.value);
+        if (req.input.value.tools.length > 0) input.tools = req.input.value.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+      }
       if (req.maxTokens !== undefined) input.maxTokens = req.maxTokens;
       if (req.seed !== undefined) input.seed = req.seed;
       if (req.stop.length > 0) input.stop = req.stop;

@@ -1,5 +1,5 @@
 import { invalidArgument } from '@infermesh/errors';
-import type { ChatTurn } from '../domain/request.js';
+import type { ChatTool, ChatToolCall, ChatTurn } from '../domain/request.js';
 
 /**
  * Readers of OpenAI request bodies. Each names the parameter it rejects; sampling parameters the
@@ -57,6 +57,8 @@ export function chatMessages(body: Json): ChatTurn[] {
     if (typeof m['role'] !== 'string') throw invalidArgument(`messages[${i}].role must be a string`, 'messages');
     const turn: ChatTurn = { role: m['role'], content: messageContent(m['content'], i) };
     if (typeof m['name'] === 'string') turn.name = m['name'];
+    if (m['tool_calls'] !== undefined && m['tool_calls'] !== null) turn.toolCalls = toolCalls(m['tool_calls'], i);
+    if (typeof m['tool_call_id'] === 'string') turn.toolCallId = m['tool_call_id'];
     return turn;
   });
 }
@@ -83,4 +85,30 @@ export function stopStrings(body: Json): string[] | undefined {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   throw invalidArgument('stop must be a string or an array of strings', 'stop');
+}
+
+/** OpenAI `messages[i].tool_calls`: `[{id, type: "function", function: {name, arguments}}]`. */
+function toolCalls(raw: unknown, i: number): ChatToolCall[] {
+  if (!Array.isArray(raw)) throw invalidArgument(`messages[${i}].tool_calls must be an array`, 'messages');
+  return raw.map((c: unknown, j) => {
+    const fn = (c as Json | null)?.['function'] as Json | undefined;
+    if (typeof fn?.['name'] !== 'string') throw invalidArgument(`messages[${i}].tool_calls[${j}].function.name must be a string`, 'messages');
+    const args = fn['arguments'];
+    const id = (c as Json)['id'];
+    return { id: typeof id === 'string' ? id : '', name: fn['name'], arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) };
+  });
+}
+
+/** OpenAI `tools`: `[{type: "function", function: {name, description?, parameters?}}]`. */
+export function chatTools(body: Json): ChatTool[] | undefined {
+  const raw = body['tools'];
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw invalidArgument('tools must be an array', 'tools');
+  return raw.map((t: unknown, i) => {
+    const fn = (t as Json | null)?.['function'] as Json | undefined;
+    if ((t as Json | null)?.['type'] !== 'function' || typeof fn?.['name'] !== 'string') throw invalidArgument(`tools[${i}] must be {"type": "function", "function": {"name": ...}}`, 'tools');
+    const description = fn['description'];
+    const parameters = fn['parameters'];
+    return { name: fn['name'], description: typeof description === 'string' ? description : '', parameters: parameters === undefined || parameters === null ? '' : JSON.stringify(parameters) };
+  });
 }

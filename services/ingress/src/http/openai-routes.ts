@@ -6,7 +6,7 @@ import type { Logger } from '@infermesh/telemetry';
 import type { GenerationEvent, GenerationService } from '../domain/generation.js';
 import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import type { GenerateInput } from '../domain/request.js';
-import { asObject, chatMessages, completionPrompt, optionalBool, optionalInt, rejectUnsupported, requiredString, stopStrings, type Json } from './openai-body.js';
+import { asObject, chatMessages, chatTools, completionPrompt, optionalBool, optionalInt, rejectUnsupported, requiredString, stopStrings, type Json } from './openai-body.js';
 import { httpScope } from './request-scope.js';
 
 export interface OpenAiDeps {
@@ -125,7 +125,11 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: OpenAiDeps): vo
 function parseInput(kind: Kind, body: Json, api: events.Api): GenerateInput {
   rejectUnsupported(body);
   const input: GenerateInput = { model: requiredString(body, 'model'), api, stream: optionalBool(body, 'stream') };
-  if (kind === 'chat') input.chat = chatMessages(body);
+  if (kind === 'chat') {
+    input.chat = chatMessages(body);
+    const tools = chatTools(body);
+    if (tools !== undefined) input.tools = tools;
+  }
   else input.prompt = completionPrompt(body);
   const max = optionalInt(body, 'max_completion_tokens') ?? optionalInt(body, 'max_tokens');
   if (max !== undefined) input.maxTokens = max;
