@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { Code } from '@infermesh/errors';
@@ -23,35 +23,62 @@ interface Consumed {
   envelope: events.Envelope;
 }
 
-/** Reads `topics` from the beginning until `count` records arrived (or `timeoutMs`). */
-async function consume(brokers: string[], topics: string[], count: number, timeoutMs = 30_000): Promise<Consumed[]> {
-  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `test-${Math.random().toString(36).slice(2)}` });
+/**
+ * How much longer than on a quiet machine a deadline should be: INFERMESH_TEST_TIME_SCALE when set,
+ * else the 1-minute load average per core, between 1 and 4 (CI and dev boxes here have 2 shared cores).
+ */
+function timeScale(): number {
+  const fromEnv = Number(process.env['INFERMESH_TEST_TIME_SCALE']);
+  if (Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv;
+  return Math.min(4, Math.max(1, (loadavg()[0] ?? 0) / availableParallelism()));
+}
+const scale = timeScale();
+
+/** The envelope ids a consumer must see, each with a label (producer#sequence) for failure messages. */
+async function expectedIds(log: KafkaEventLog): Promise<Map<string, string>> {
+  const { records } = await log.read(0n, 10_000);
+  return new Map(records.map((r) => [r.envelope.id, `${r.envelope.producer}#${r.envelope.sequence}`]));
+}
+
+/**
+ * Reads `topics` from the beginning (new consumer group) until every id in `expected` was seen,
+ * and returns the records of those ids, repeats included (publication is at least once). Other
+ * records on the topics (other tests' producers) are skipped, never counted. Rejects after
+ * `timeoutMs` (scaled by `timeScale()`) naming the ids still missing. Always disconnects.
+ */
+async function consumeIds(brokers: string[], topics: string[], expected: Map<string, string>, timeoutMs = 30_000): Promise<Consumed[]> {
+  const deadlineMs = Math.round(timeoutMs * scale);
+  const consumer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `test-${Math.random().toString(36).slice(2)}` });
   const got: Consumed[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    void consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        got.push({
-          topic,
-          partition,
-          offset: BigInt(message.offset),
-          key: message.key?.toString() ?? '',
-          headers,
-          envelope: fromBinary(events.EnvelopeSchema, message.value ?? new Uint8Array()),
+  const missing = new Set(expected.keys());
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
+        const names = [...missing].map((id) => `${expected.get(id)} (${id})`);
+        reject(new Error(`consumer saw ${expected.size - missing.size}/${expected.size} expected events within ${deadlineMs} ms; missing: ${names.join(', ')}`));
+      }, deadlineMs);
+      const run = async (): Promise<void> => {
+        await consumer.connect();
+        await consumer.subscribe({ topics, fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ topic, partition, message }) => {
+            const envelope = fromBinary(events.EnvelopeSchema, message.value ?? new Uint8Array());
+            if (!expected.has(envelope.id)) return;
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+            got.push({ topic, partition, offset: BigInt(message.offset), key: message.key?.toString() ?? '', headers, envelope });
+            missing.delete(envelope.id);
+            if (missing.size === 0) resolve();
+          },
         });
-        if (new Set(got.map((c) => c.envelope.id)).size >= count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
+      };
+      run().catch(reject);
     });
-  });
-  await consumer.disconnect();
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => {});
+  }
   return got;
 }
 
@@ -67,14 +94,25 @@ describe('KafkaEventLog against a real broker', () => {
   beforeAll(async () => {
     kafka = await startKafka();
   }, 120_000);
+  /** Closes run after each test, newest first, even when an assertion failed (an open handle keeps Jest alive). */
+  let cleanups: (() => Promise<void>)[] = [];
+  function closing<T extends { close(): Promise<void> }>(resource: T): T {
+    cleanups.push(() => resource.close());
+    return resource;
+  }
+  afterEach(async () => {
+    const pending = cleanups.reverse();
+    cleanups = [];
+    for (const close of pending) await close().catch(() => {});
+  }, 30_000);
   afterAll(async () => {
     await kafka?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('publishes each event to its versioned topic, keyed by request or tenant, with trace headers', async () => {
-    const log = await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir: join(dir, 'a'), partitions: 3 });
-    const producer = await Producer.open(log, 'ingress/a');
+    const log = closing(await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir: join(dir, 'a'), partitions: 3 }));
+    const producer = closing(await Producer.open(log, 'ingress/a'));
     const drafts: EventDraft[] = [];
     for (let r = 0; r < 6; r++) drafts.push(lifecycle(`req-${r}`, r % 2 ? 'tenant-a' : 'tenant-b', 'accepted'));
     for (let r = 0; r < 6; r++) {
@@ -85,7 +123,7 @@ describe('KafkaEventLog against a real broker', () => {
     expect(await log.flush(30_000)).toBe(true);
     expect(log.pendingCount()).toBe(0n);
 
-    const got = await consume(kafka.brokers, [KafkaTopics.requestLifecycle, KafkaTopics.usage], drafts.length);
+    const got = await consumeIds(kafka.brokers, [KafkaTopics.requestLifecycle, KafkaTopics.usage], await expectedIds(log));
     expect(got).toHaveLength(drafts.length);
     for (const c of got) {
       expect(c.headers['infermesh-event-id']).toBe(c.envelope.id);
@@ -104,14 +142,12 @@ describe('KafkaEventLog against a real broker', () => {
     const bySequence = [...got].sort((a, b) => Number(a.envelope.sequence - b.envelope.sequence));
     const verdict = verifyLog(bySequence.map((c, i) => ({ offset: BigInt(i), envelope: c.envelope })));
     expect(verdict.ok).toBe(true);
-    await producer.close();
-    await log.close();
-  }, 90_000);
+  }, 90_000 * scale);
 
   it('keeps appending while the broker is down, fails closed when the outbox is full, and publishes exactly once after', async () => {
     const outboxDir = join(dir, 'b');
-    let log = await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir, partitions: 3, maxPendingEvents: 40, closeFlushMs: 200 });
-    let producer = await Producer.open(log, 'ingress/b');
+    let log = closing(await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir, partitions: 3, maxPendingEvents: 40, closeFlushMs: 200 }));
+    let producer = closing(await Producer.open(log, 'ingress/b'));
     await producer.append([usageDraft(0, 'tenant-c')]);
     expect(await log.flush(30_000)).toBe(true);
 
@@ -124,28 +160,29 @@ describe('KafkaEventLog against a real broker', () => {
     await log.close();
 
     await kafka.start();
-    log = await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir, partitions: 3, maxPendingEvents: 40 });
-    producer = await Producer.open(log, 'ingress/b');
+    log = closing(await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir, partitions: 3, maxPendingEvents: 40 }));
+    producer = closing(await Producer.open(log, 'ingress/b'));
     expect(producer.lastSequence()).toBe(31n);
     expect(await log.flush(60_000)).toBe(true);
+    expect(log.pendingCount()).toBe(0n);
 
     // Publishing is at least once: a batch sent but unacknowledged when the broker went away is sent
     // again by the reopened relay. Consumers deduplicate by envelope id (billing does it in the same
     // PostgreSQL transaction as the ledger), and after that every event is there once, in order.
-    const got = (await consume(kafka.brokers, [KafkaTopics.usage], 31)).filter((c) => c.envelope.producer === 'ingress/b');
+    // The usage topic also holds the first test's events: only this outbox's ids are waited for.
+    const expected = await expectedIds(log);
+    expect(expected.size).toBe(31);
+    const got = await consumeIds(kafka.brokers, [KafkaTopics.usage], expected);
     const firstById = new Map<string, Consumed>();
     for (const c of got) if (!firstById.has(c.envelope.id)) firstById.set(c.envelope.id, c);
     expect(firstById.size).toBe(31);
     expect([...firstById.values()].map((c) => c.envelope.sequence)).toEqual(Array.from({ length: 31 }, (_, i) => BigInt(i + 1)));
-    await producer.close();
-    await log.close();
-  }, 120_000);
+  }, 150_000 * scale);
 
   it('refuses, without storing it, an event type no topic carries', async () => {
-    const log = await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir: join(dir, 'c') });
+    const log = closing(await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir: join(dir, 'c') }));
     const unknown = create(events.EnvelopeSchema, { id: '01J0000000000000000000000', type: 'audit.unknown', producer: 'x/1', sequence: 1n });
     await expect(log.append([unknown])).rejects.toMatchObject({ code: Code.InvalidArgument });
     expect(log.endOffset()).toBe(0n);
-    await log.close();
   });
 });
