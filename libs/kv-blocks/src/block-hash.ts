@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { cborBlock, cborRoot, cborTextArray } from './cbor.js';
 
 /**
@@ -21,7 +21,7 @@ export const KV_HASH_DOMAIN = 'infermesh-kv-v2';
 
 /** The 32-byte root of a salt's hash chain (the parent of block 0). */
 export function rootDigest(cacheSalt: string): Buffer {
-  return createHash('sha256').update(cborRoot(KV_HASH_DOMAIN, cacheSalt)).digest();
+  return Buffer.from(rootDigestBinary(cacheSalt), 'latin1');
 }
 
 /**
@@ -30,13 +30,47 @@ export function rootDigest(cacheSalt: string): Buffer {
  * null, so both mean "no extra keys".
  */
 export function blockDigest(parent: Uint8Array, tokens: ArrayLike<number>, start: number, blockSize: number, extraKeys?: readonly string[]): Buffer {
-  return createHash('sha256').update(cborBlock(parent, tokens, start, blockSize, encodeExtra(extraKeys))).digest();
+  return Buffer.from(hash('sha256', cborBlock(parent, tokens, start, blockSize, encodeExtra(extraKeys)), 'binary'), 'latin1');
 }
 
 /** The directory key of a digest: its first 8 bytes as a big-endian unsigned 64-bit integer. */
 export function digestKey(digest: Uint8Array): bigint {
-  return Buffer.from(digest.buffer, digest.byteOffset, 8).readBigUInt64BE(0);
+  if (digest.length < 8) throw new RangeError(`a digest has at least 8 bytes, got ${digest.length}`);
+  const hi = ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
+  const lo = ((digest[4]! << 24) | (digest[5]! << 16) | (digest[6]! << 8) | digest[7]!) >>> 0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
+
+/**
+ * The same digests as binary strings (32 latin1 chars, one per byte). Several times cheaper than
+ * Buffers, which each cost a fresh ArrayBuffer: the engine and the simulator chain these.
+ */
+export function rootDigestBinary(cacheSalt: string): string {
+  let root = binaryRoots.get(cacheSalt);
+  if (root === undefined) {
+    root = hash('sha256', cborRoot(KV_HASH_DOMAIN, cacheSalt), 'binary');
+    if (binaryRoots.size >= MAX_CACHED_ROOTS) binaryRoots.clear();
+    binaryRoots.set(cacheSalt, root);
+  }
+  return root;
+}
+
+/** `blockDigest` as a binary string; `parent` a binary string or bytes (32 of them). */
+export function blockDigestBinary(parent: string | Uint8Array, tokens: ArrayLike<number>, start: number, blockSize: number, extraKeys?: readonly string[]): string {
+  return hash('sha256', cborBlock(parent, tokens, start, blockSize, encodeExtra(extraKeys)), 'binary');
+}
+
+/** `digestKey` of a binary-string digest. */
+export function binaryDigestKey(digest: string): bigint {
+  if (digest.length < 8) throw new RangeError(`a digest has at least 8 bytes, got ${digest.length}`);
+  const hi = ((digest.charCodeAt(0) << 24) | (digest.charCodeAt(1) << 16) | (digest.charCodeAt(2) << 8) | digest.charCodeAt(3)) >>> 0;
+  const lo = ((digest.charCodeAt(4) << 24) | (digest.charCodeAt(5) << 16) | (digest.charCodeAt(6) << 8) | digest.charCodeAt(7)) >>> 0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Roots of recently used salts are kept (few per process: one per tenant that salts its cache). */
+const binaryRoots = new Map<string, string>();
+const MAX_CACHED_ROOTS = 1024;
 
 /** Result of hashing a token sequence: one key and one digest per full block. */
 export interface BlockChain {
@@ -54,14 +88,14 @@ export interface BlockChain {
 export function hashBlocks(tokens: ArrayLike<number>, blockSize: number, cacheSalt: string, parent?: Uint8Array, extraKeys?: readonly string[]): BlockChain {
   if (!Number.isInteger(blockSize) || blockSize <= 0) throw new RangeError(`block size must be a positive integer, got ${blockSize}`);
   const extra = encodeExtra(extraKeys);
-  let prev: Uint8Array = parent ?? rootDigest(cacheSalt);
+  let prev: Uint8Array | string = parent ?? rootDigestBinary(cacheSalt);
   const full = Math.floor(tokens.length / blockSize);
   const keys: bigint[] = new Array(full);
   const digests: Buffer[] = new Array(full);
   for (let b = 0; b < full; b++) {
-    const d = createHash('sha256').update(cborBlock(prev, tokens, b * blockSize, blockSize, extra)).digest();
-    digests[b] = d;
-    keys[b] = digestKey(d);
+    const d = hash('sha256', cborBlock(prev, tokens, b * blockSize, blockSize, extra), 'binary');
+    digests[b] = Buffer.from(d, 'latin1');
+    keys[b] = binaryDigestKey(d);
     prev = d;
   }
   return { keys, digests };

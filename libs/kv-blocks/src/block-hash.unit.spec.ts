@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { blockKeys, hashBlocks, rootDigest } from './index.js';
+import { binaryDigestKey, blockDigest, blockDigestBinary, blockKeys, digestKey, hashBlocks, rootDigest, rootDigestBinary } from './index.js';
 
 const PKG = new URL('../', import.meta.url);
 const REFERENCE = new URL('reference/kv_block_hash.py', PKG);
@@ -66,6 +66,27 @@ describe('block hashes (scheme infermesh-kv-v2)', () => {
     const plain = createHash('sha256').update(Buffer.from([...block.slice(0, -5), 0xf6])).digest();
     expect(blockKeys([0, 24, 256, 65536], 4, 'salt')).toEqual([plain.readBigUInt64BE(0)]);
     expect(blockKeys([0, 24, 256, 65536], 4, 'salt', [])).toEqual([plain.readBigUInt64BE(0)]);
+  });
+
+  it('gives the same digests as binary strings, chained from either form', () => {
+    for (const v of VECTORS) {
+      const chain = hashBlocks(v.tokens, v.blockSize, v.salt, undefined, v.extra);
+      expect(Buffer.from(rootDigestBinary(v.salt), 'latin1').equals(rootDigest(v.salt))).toBe(true);
+      let parent: string = rootDigestBinary(v.salt);
+      for (let b = 0; b < chain.keys.length; b++) {
+        const d = blockDigestBinary(parent, v.tokens, b * v.blockSize, v.blockSize, v.extra);
+        expect(d).toHaveLength(32);
+        expect(Buffer.from(d, 'latin1').equals(chain.digests[b]!)).toBe(true);
+        expect(binaryDigestKey(d)).toBe(v.keys[b]);
+        const fromBytes = blockDigest(b === 0 ? rootDigest(v.salt) : chain.digests[b - 1]!, v.tokens, b * v.blockSize, v.blockSize, v.extra);
+        expect(digestKey(fromBytes)).toBe(v.keys[b]);
+        expect(blockDigestBinary(fromBytes, v.tokens, 0, v.blockSize)).toBe(blockDigestBinary(d, v.tokens, 0, v.blockSize));
+        parent = d;
+      }
+    }
+    const root = rootDigest('mutable');
+    root.fill(0);
+    expect(rootDigest('mutable').equals(root)).toBe(false);
   });
 
   it('hashes only full blocks', () => {

@@ -5,7 +5,7 @@
  * these types. Internal to this package.
  */
 
-const UINT = 0;
+// Unsigned integers (major type 0, so an initial byte of just the argument or 24-26) are written inline by cborBlock.
 const BYTES = 2;
 const TEXT = 3;
 const ARRAY = 4;
@@ -63,25 +63,52 @@ export function cborTextArray(items: readonly string[]): Buffer {
   return buf;
 }
 
+/** Reused encoding buffer: a block's preimage is hashed synchronously, so one scratch suffices. */
+let scratch = Buffer.allocUnsafe(1024);
+/** `views[n]` is `scratch.subarray(0, n)`, made once per length instead of once per block. */
+let views: Buffer[] = [];
+
 /**
  * CBOR of [parent, [tokens...], extra] for one block; `extra` is already-encoded CBOR, or
- * undefined for null. Throws RangeError for a token id outside [0, 2^32).
+ * undefined for null. Throws RangeError for a token id outside [0, 2^32). The result is a view of
+ * a shared scratch buffer, valid only until the next call: hash it at once, never keep it. A
+ * string `parent` is a binary (latin1) string, one char per byte.
  */
-export function cborBlock(parent: Uint8Array, tokens: ArrayLike<number>, start: number, blockSize: number, extra: Buffer | undefined): Buffer {
-  let size = 1 + headSize(parent.length) + parent.length + headSize(blockSize) + (extra?.length ?? 1);
-  for (let i = 0; i < blockSize; i++) {
-    const t = tokens[start + i]!;
-    if (!(Number.isInteger(t) && t >= 0 && t <= 0xffff_ffff)) throw new RangeError(`token id must be an integer in [0, 2^32), got ${t}`);
-    size += headSize(t);
+export function cborBlock(parent: Uint8Array | string, tokens: ArrayLike<number>, start: number, blockSize: number, extra: Buffer | undefined): Buffer {
+  const max = 1 + 2 + parent.length + 5 + 5 * blockSize + (extra?.length ?? 1);
+  if (scratch.length < max) {
+    scratch = Buffer.allocUnsafe(max);
+    views = [];
   }
-  const buf = Buffer.allocUnsafe(size);
+  const buf = scratch;
   let at = writeHead(buf, 0, ARRAY, 3);
   at = writeHead(buf, at, BYTES, parent.length);
-  buf.set(parent, at);
+  if (typeof parent === 'string') buf.write(parent, at, 'latin1');
+  else buf.set(parent, at);
   at += parent.length;
   at = writeHead(buf, at, ARRAY, blockSize);
-  for (let i = 0; i < blockSize; i++) at = writeHead(buf, at, UINT, tokens[start + i]!);
-  if (extra === undefined) buf[at] = NULL;
-  else extra.copy(buf, at);
-  return buf;
+  for (let i = start, end = start + blockSize; i < end; i++) {
+    const t = tokens[i]!;
+    if (t < 24 && t >= 0 && (t | 0) === t) {
+      buf[at++] = t;
+    } else if (t < 0x100 && t >= 0 && (t | 0) === t) {
+      buf[at++] = 24;
+      buf[at++] = t;
+    } else if (t < 0x10000 && t >= 0 && (t | 0) === t) {
+      buf[at++] = 25;
+      buf[at++] = t >>> 8;
+      buf[at++] = t & 0xff;
+    } else if (Number.isInteger(t) && t >= 0 && t <= 0xffff_ffff) {
+      buf[at++] = 26;
+      buf[at++] = t >>> 24;
+      buf[at++] = (t >>> 16) & 0xff;
+      buf[at++] = (t >>> 8) & 0xff;
+      buf[at++] = t & 0xff;
+    } else {
+      throw new RangeError(`token id must be an integer in [0, 2^32), got ${t}`);
+    }
+  }
+  if (extra === undefined) buf[at++] = NULL;
+  else at += extra.copy(buf, at);
+  return (views[at] ??= buf.subarray(0, at));
 }

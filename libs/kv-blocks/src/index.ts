@@ -1,1 +1,12 @@
-export { KV_HASH_DOMAIN, rootDigest, blockDigest, digestKey, hashBlocks, blockKeys, type BlockChain } from './block-hash.js';
+export {
+  KV_HASH_DOMAIN,
+  rootDigest,
+  blockDigest,
+  digestKey,
+  hashBlocks,
+  blockKeys,
+  rootDigestBinary,
+  blockDigestBinary,
+  binaryDigestKey,
+  type BlockChain,
+} from './block-hash.js';

@@ -5,7 +5,8 @@ import { createLogger } from '@infermesh/telemetry';
 import { defaultSchedulerOptions, startScheduler } from './index.js';
 
 // Standalone entry. Env: INFERMESH_SCHEDULER_HOST, INFERMESH_SCHEDULER_PORT, INFERMESH_SCHEDULER_QUEUE_CAPACITY,
-// INFERMESH_KV_DIRECTORY_ADDRESS, INFERMESH_SUPERVISOR_ADDRESS, INFERMESH_LOG_LEVEL.
+// INFERMESH_KV_DIRECTORY_ADDRESS, INFERMESH_SUPERVISOR_ADDRESS, INFERMESH_LOG_LEVEL,
+// INFERMESH_SCHEDULER_POLICY (a routing policy name, default cache-aware; an unknown one fails start-up).
 // The in-process bus carries nothing between processes: until a NATS bus exists the scheduler run
 // this way learns the fleet by polling only (the embedded launcher calls startScheduler itself).
 const env = process.env;
@@ -20,6 +21,7 @@ const running = await startScheduler(
     queueCapacity: envInt(env, 'INFERMESH_SCHEDULER_QUEUE_CAPACITY', d.queueCapacity, 1, 1_000_000),
     kvDirectoryAddress: envString(env, 'INFERMESH_KV_DIRECTORY_ADDRESS', d.kvDirectoryAddress),
     supervisorAddress: envString(env, 'INFERMESH_SUPERVISOR_ADDRESS', d.supervisorAddress),
+    policy: envString(env, 'INFERMESH_SCHEDULER_POLICY', d.policy),
   },
   { bus, logger },
 );

@@ -1,6 +1,6 @@
 import { invalidArgument } from '@infermesh/errors';
 import type { BreakerOptions } from '@infermesh/rpc';
-import { defaultRouterConfig } from './routing/register.js';
+import { routingPolicies } from './routing/policies/register.js';
 
 /** Configuration of the scheduler service. Environment variables are read only in main.ts. */
 export interface SchedulerOptions {
@@ -14,12 +14,18 @@ export interface SchedulerOptions {
   supervisorAddress: string;
   /** Requests that may wait at once (default 256). */
   queueCapacity: number;
-  /** Scorer name -> weight in the routing sum (default prefix-overlap 2, load 1, kv-pressure 0.5). */
-  weights: Record<string, number>;
-  /** Filter names, in order (default serves-model, ready, has-free-slot). */
-  filters: string[];
-  /** Picker name (default max-score). */
-  picker: string;
+  /**
+   * Routing policy, a name of `routingPolicies` (default 'cache-aware'; also 'least-load',
+   * 'round-robin', 'random'). It fixes the filters, scorer weights and picker. 'oracle' needs the
+   * engines' true caches, which only the simulator has: INVALID_ARGUMENT here, as is an unknown name.
+   */
+  policy: string;
+  /**
+   * Scorer name -> weight (>= 0), replacing the policy's preset weights entirely; absent keeps the
+   * preset (cache-aware: prefix-overlap 2, load 1, kv-pressure 0.5). Unknown scorer names are
+   * INVALID_ARGUMENT at start-up.
+   */
+  weights?: Record<string, number>;
   /** Deadline of each kv-directory Match call, ms (default 250). */
   kvMatchTimeoutMs: number;
   /** Breaker of the kv-directory client (defaults: the rpc library's). */
@@ -39,16 +45,13 @@ export interface SchedulerOptions {
 }
 
 export function defaultSchedulerOptions(): SchedulerOptions {
-  const routing = defaultRouterConfig();
   return {
     host: '127.0.0.1',
     port: 50053,
     kvDirectoryAddress: '127.0.0.1:50054',
     supervisorAddress: '127.0.0.1:50055',
     queueCapacity: 256,
-    weights: routing.weights,
-    filters: routing.filters,
-    picker: routing.picker,
+    policy: 'cache-aware',
     kvMatchTimeoutMs: 250,
     kvBreaker: {},
     registryPollMs: 500,
@@ -60,7 +63,7 @@ export function defaultSchedulerOptions(): SchedulerOptions {
   };
 }
 
-/** Throws INVALID_ARGUMENT naming the first bad option (routing names are checked by buildRouter). */
+/** Throws INVALID_ARGUMENT naming the first bad option (scorer names and weights are checked by buildPolicy). */
 export function validateSchedulerOptions(o: SchedulerOptions): SchedulerOptions {
   const positiveInt = (name: keyof SchedulerOptions, v: number): void => {
     if (!Number.isInteger(v) || v < 1) throw invalidArgument(`${name} must be a positive integer, got ${v}`, name);
@@ -68,6 +71,10 @@ export function validateSchedulerOptions(o: SchedulerOptions): SchedulerOptions 
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535) throw invalidArgument(`port must be 0..65535, got ${o.port}`, 'port');
   if (o.kvDirectoryAddress === '') throw invalidArgument('kvDirectoryAddress is required', 'kvDirectoryAddress');
   if (o.supervisorAddress === '') throw invalidArgument('supervisorAddress is required', 'supervisorAddress');
+  if (!Object.hasOwn(routingPolicies, o.policy) || routingPolicies[o.policy]!.matchSource === 'oracle') {
+    const usable = Object.values(routingPolicies).filter((p) => p.matchSource !== 'oracle').map((p) => p.name);
+    throw invalidArgument(`policy must be one of ${usable.join(', ')}, got ${JSON.stringify(o.policy)}`, 'policy');
+  }
   positiveInt('queueCapacity', o.queueCapacity);
   positiveInt('kvMatchTimeoutMs', o.kvMatchTimeoutMs);
   positiveInt('registryPollMs', o.registryPollMs);

@@ -5,11 +5,14 @@ import type { Logger } from '@infermesh/telemetry';
 import { subscribeSchedulerFeeds } from './adapters/bus-feeds.js';
 import { GrpcKvMatcher } from './adapters/grpc-kv-matcher.js';
 import { GrpcWorkerSource } from './adapters/grpc-worker-source.js';
+import type { KvMatcher } from './domain/ports.js';
 import { RegistryPoller } from './domain/registry-poller.js';
 import { Scheduler } from './domain/scheduler.js';
 import { schedulerHandlers } from './handlers.js';
 import { validateSchedulerOptions, type SchedulerOptions } from './options.js';
-import { buildRouter } from './routing/register.js';
+import { buildPolicy } from './routing/policies/register.js';
+
+const noMatches: KvMatcher = { match: () => Promise.resolve(new Map()) };
 
 export interface SchedulerDeps {
   /** Source of load reports and fleet changes. Owned by the caller: stop() unsubscribes, never closes it. */
@@ -29,10 +32,11 @@ export interface RunningScheduler extends RunningService {
 export async function startScheduler(options: SchedulerOptions, deps: SchedulerDeps): Promise<RunningScheduler> {
   const opts = validateSchedulerOptions(options);
   const logger = deps.logger.child({ component: 'scheduler' });
-  const router = buildRouter({ filters: opts.filters, weights: opts.weights, picker: opts.picker });
+  const { policy, router, config: routing } = buildPolicy(opts.policy, opts.weights !== undefined ? { weights: opts.weights } : {});
   const matcher = new GrpcKvMatcher(opts.kvDirectoryAddress, { timeoutMs: opts.kvMatchTimeoutMs, breaker: opts.kvBreaker });
   const source = new GrpcWorkerSource(opts.supervisorAddress, opts.registryTimeoutMs);
-  const core = new Scheduler(opts, { matcher, router, logger });
+  // A load-only policy would discard the directory's answer: skip the call (as the simulator does).
+  const core = new Scheduler(opts, { matcher: policy.matchSource === 'none' ? noMatches : matcher, router, logger });
   const poller = new RegistryPoller(source, (workers) => core.setWorkers(workers), opts.registryPollMs, logger);
   const feeds = subscribeSchedulerFeeds(deps.bus, core, () => void poller.refresh(), logger);
   const server = createServer({ name: 'scheduler', host: opts.host, port: opts.port, logger });
@@ -52,7 +56,7 @@ export async function startScheduler(options: SchedulerOptions, deps: SchedulerD
     teardown();
     throw err;
   }
-  logger.info({ address, queue_capacity: opts.queueCapacity }, 'scheduler listening');
+  logger.info({ address, queue_capacity: opts.queueCapacity, policy: opts.policy, weights: routing.weights }, 'scheduler listening');
   return {
     name: 'scheduler',
     address,

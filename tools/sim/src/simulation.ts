@@ -29,7 +29,7 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
  * Runs the production Scheduler (fair queue, Router, leases) over simulated engines in virtual
  * time: no sockets, no wall-clock waits. Engines emit KV events that reach an EventApplier and a
  * BitsetKvIndex after `eventDelayMs` (the directory the cache-aware policy asks); load reports
- * reach the scheduler the same way. The oracle policy asks the engines' block pools instead.
+ * reach the scheduler the same way. The oracle policy asks the engines' true caches (`SimEngine.cachedPrefixBlocks`) instead.
  * The run ends when every issued request has finished; the result is a pure function of the
  * configuration (same seed, same numbers).
  */
@@ -60,7 +60,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
   const built = buildPolicy(config.policy, { seed: config.seed, ...(config.weights !== undefined ? { weights: config.weights } : {}) });
   const index = new BitsetKvIndex();
   const applier = new EventApplier(index);
-  const matcher = matcherFor(built.policy.matchSource, index, engines, fleet.model);
+  const matcher = matcherFor(built.policy.matchSource, index, engines);
   const scheduler = new Scheduler(
     { queueCapacity: 1_000_000, leaseTtlMs: NEVER_MS, defaultQueueTimeoutMs: NEVER_MS, fallbackCapacity: 1 },
     { matcher, router: built.router, logger: createLogger({ service: 'sim', level: 'silent' }), clock: { now: () => clock.now() } },
@@ -119,7 +119,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
     queue.record(placement.queueMs);
     perWorker[placement.workerId] = (perWorker[placement.workerId] ?? 0) + 1;
     predictedTokens += Math.min(placement.predictedCachedBlocks * 16, req.promptTokens.length);
-    const request = { model: fleet.model, promptTokenIds: req.promptTokens, maxTokens: req.maxTokens, cacheSalt: SIM_CACHE_SALT, seed: BigInt(req.id + 1) };
+    const request = { model: fleet.model, promptTokenIds: req.promptTokens, maxTokens: req.maxTokens, cacheSalt: SIM_CACHE_SALT, seed: BigInt(req.id + 1), promptChain: { keys: req.blockHashes, lastDigest: req.lastBlockDigest } };
     try {
       engines.get(placement.workerId)!.submit(request, listenerFor(req, placement));
     } catch {
@@ -189,7 +189,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
   };
 }
 
-function matcherFor(source: 'directory' | 'oracle' | 'none', index: BitsetKvIndex, engines: ReadonlyMap<string, SimEngine>, model: string): KvMatcher {
+function matcherFor(source: 'directory' | 'oracle' | 'none', index: BitsetKvIndex, engines: ReadonlyMap<string, SimEngine>): KvMatcher {
   switch (source) {
     case 'directory':
       return {
@@ -200,25 +200,12 @@ function matcherFor(source: 'directory' | 'oracle' | 'none', index: BitsetKvInde
         },
       };
     case 'oracle':
-      return new OracleMatcher([...engines].map(([workerId, engine]) => trueCacheProbe(workerId, engine, model)));
+      return new OracleMatcher(
+        [...engines].map(([workerId, engine]): TrueCacheProbe => ({ workerId, cachedPrefixBlocks: (model, hashes) => engine.cachedPrefixBlocks(model, hashes) })),
+      );
     case 'none':
       return { match: () => Promise.resolve(new Map()) };
   }
-}
-
-/** Asks an engine's block pool directly; lookups do not touch its LRU order. */
-function trueCacheProbe(workerId: string, engine: SimEngine, servedModel: string): TrueCacheProbe {
-  const modelIdx = engine.info().models.indexOf(servedModel);
-  return {
-    workerId,
-    cachedPrefixBlocks: (model, blockHashes) => {
-      if (model !== servedModel || modelIdx < 0) return 0;
-      const pool = engine.blockPool;
-      let n = 0;
-      while (n < blockHashes.length && pool.lookup(modelIdx, blockHashes[n]!) >= 0) n++;
-      return n;
-    },
-  };
 }
 
 /** Hands one delivered event batch to the directory (KV events) and the scheduler (load). */

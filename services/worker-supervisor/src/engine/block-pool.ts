@@ -1,3 +1,4 @@
+import { BlockIndex } from './block-index.js';
 import type { EventRecorder } from './kv-events.js';
 
 /** Tokens per KV block. Fixed by the block hash scheme shared with the tokenizer and directory. */
@@ -30,7 +31,7 @@ export class BlockPool {
   private lruHead = NONE;
   private lruTail = NONE;
   private lruSize = 0;
-  private readonly index: Map<bigint, number>[];
+  private readonly index: BlockIndex[];
 
   constructor(
     total: number,
@@ -49,7 +50,7 @@ export class BlockPool {
     this.freeTop = total;
     this.lruPrev = new Int32Array(total).fill(NONE);
     this.lruNext = new Int32Array(total).fill(NONE);
-    this.index = models.map(() => new Map());
+    this.index = models.map(() => new BlockIndex(total));
   }
 
   /** Blocks obtainable by `allocate` right now (free plus evictable). */
@@ -91,7 +92,7 @@ export class BlockPool {
 
   /** The cached block holding `hash` for model index `modelIdx`, or -1. */
   lookup(modelIdx: number, hash: bigint): number {
-    return this.index[modelIdx]!.get(hash) ?? NONE;
+    return this.index[modelIdx]!.get(hash);
   }
 
   /** Takes a reference on a cached block found by `lookup` (removing it from the LRU if idle). */
@@ -107,9 +108,7 @@ export class BlockPool {
   commit(block: number, modelIdx: number, hash: bigint, parentHash: bigint): boolean {
     if (this.refCount[block]! <= 0) throw new Error(`commit of unreferenced block ${block}`);
     if (this.hashed[block] === 1) throw new Error(`block ${block} is already committed`);
-    const idx = this.index[modelIdx]!;
-    if (idx.has(hash)) return false;
-    idx.set(hash, block);
+    if (!this.index[modelIdx]!.add(hash, block)) return false;
     this.hashed[block] = 1;
     this.hash[block] = hash;
     this.parent[block] = parentHash;
@@ -136,7 +135,7 @@ export class BlockPool {
       if (done[b] === 1) return;
       done[b] = 1;
       const p = this.index[this.model[b]!]!.get(this.parent[b]!);
-      if (p !== undefined) visit(p);
+      if (p >= 0) visit(p);
       out.push({ model: this.models[this.model[b]!]!, hash: this.hash[b]!, parentHash: this.parent[b]! });
     };
     for (const idx of this.index) for (const b of idx.values()) visit(b);

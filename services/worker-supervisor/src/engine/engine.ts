@@ -18,6 +18,15 @@ export interface GenerateRequest {
   maxTokens: number;
   cacheSalt: string;
   seed: bigint;
+  /**
+   * The prompt's block chain when the caller already hashed it (the simulator's workloads do), so
+   * that the engine does not hash the prompt again: the key of every full prompt block
+   * (`hashBlocks(promptTokenIds, BLOCK_SIZE, cacheSalt).keys`) and the last one's digest (32 bytes,
+   * or the same as a kv-blocks binary string), from which output blocks continue the chain. Trusted
+   * as given, so only an in-process caller that hashed these very tokens may pass it: a wrong
+   * chain makes the prefix cache serve wrong blocks. Wrong lengths are INVALID_ARGUMENT.
+   */
+  promptChain?: { readonly keys: readonly bigint[]; readonly lastDigest: Uint8Array | string | undefined };
 }
 
 /** A submitted sequence. `abort()` is idempotent; blocks are freed at the next step. */
@@ -78,7 +87,7 @@ export class SimEngine {
    */
   submit(req: GenerateRequest, listener: SequenceListener): SequenceHandle {
     if (this.closed) throw resourceExhausted('engine is shutting down');
-    const modelIdx = this.models.findIndex((m) => m.name === req.model);
+    const modelIdx = this.modelIndex(req.model);
     const model = this.models[modelIdx];
     if (model === undefined) throw notFound(`model ${JSON.stringify(req.model)} is not served by this engine`);
     if (req.promptTokenIds.length === 0) throw invalidArgument('prompt must have at least one token', 'prompt_token_ids');
@@ -90,9 +99,14 @@ export class SimEngine {
     if (Sequence.blocksFor(total) > this.pool.total) {
       throw invalidArgument(`prompt plus max_tokens (${total}) exceeds the engine's KV cache`, 'max_tokens');
     }
+    const chain = req.promptChain;
+    const fullBlocks = Math.floor(req.promptTokenIds.length / BLOCK_SIZE);
+    if (chain !== undefined && (chain.keys.length !== fullBlocks || (fullBlocks > 0 ? chain.lastDigest?.length !== 32 : chain.lastDigest !== undefined))) {
+      throw invalidArgument(`prompt chain must have ${fullBlocks} keys and a 32-byte last digest when non-empty`, 'prompt_chain');
+    }
     if (this.scheduler.waiting.length >= this.options.maxWaiting) throw resourceExhausted('engine queue is full');
     const output = new OutputTokens(model.name, req.seed, req.promptTokenIds, model.regularVocabSize, model.firstRegularToken ?? 0);
-    const seq = new Sequence(this.nextId++, modelIdx, req.cacheSalt, req.promptTokenIds, req.maxTokens, output, listener);
+    const seq = new Sequence(this.nextId++, modelIdx, req.cacheSalt, req.promptTokenIds, req.maxTokens, output, listener, chain);
     this.scheduler.enqueue(seq);
     this.wake();
     return {
@@ -144,6 +158,19 @@ export class SimEngine {
     };
   }
 
+  /**
+   * How many of `blockHashes` this engine's cache holds for `model`, consecutively from the first,
+   * right now (0 for a model it does not serve). Read-only: the LRU order is untouched. This is
+   * the truth the kv-directory approximates from events; the simulator's oracle policy asks it.
+   */
+  cachedPrefixBlocks(model: string, blockHashes: readonly bigint[]): number {
+    const modelIdx = this.modelIndex(model);
+    if (modelIdx < 0) return 0;
+    let n = 0;
+    while (n < blockHashes.length && this.pool.lookup(modelIdx, blockHashes[n]!) >= 0) n++;
+    return n;
+  }
+
   /** The block pool, for invariant checks in tests. Not part of the public surface. */
   get blockPool(): BlockPool {
     return this.pool;
@@ -158,6 +185,11 @@ export class SimEngine {
     this.events.flush();
   }
 
+  private modelIndex(model: string): number {
+    for (let i = 0; i < this.models.length; i++) if (this.models[i]!.name === model) return i;
+    return -1;
+  }
+
   private wake(): void {
     if (this.stepTimer !== undefined || this.wakeTimer !== undefined || this.closed) return;
     this.wakeTimer = this.clock.setTimer(() => {
@@ -168,7 +200,8 @@ export class SimEngine {
 
   private step(): void {
     if (this.stepTimer !== undefined || this.closed) return;
-    for (const seq of [...this.scheduler.running, ...this.scheduler.waiting]) if (seq.aborted) this.finish(seq, 'cancelled');
+    this.finishAborted(this.scheduler.running);
+    this.finishAborted(this.scheduler.waiting);
     const plan = this.scheduler.schedule();
     this.events.flush();
     for (const seq of plan.started) seq.listener.onStarted(seq.cachedPromptTokens);
@@ -180,6 +213,15 @@ export class SimEngine {
       this.complete(plan);
       this.step();
     }, seconds * 1000);
+  }
+
+  /** Finishes the aborted sequences of `queue` (which finishing shrinks) as cancelled. */
+  private finishAborted(queue: readonly Sequence[]): void {
+    for (let i = 0; i < queue.length; ) {
+      const seq = queue[i]!;
+      if (seq.aborted) this.finish(seq, 'cancelled');
+      else i++;
+    }
   }
 
   private complete(plan: StepPlan): void {

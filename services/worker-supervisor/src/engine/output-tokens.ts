@@ -1,4 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+
+/** Reused preimage buffer (hashed synchronously, never kept). */
+let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Deterministic stand-in for sampling. A sequence's i-th output token depends only on (model,
@@ -16,12 +19,21 @@ export class OutputTokens {
     private readonly vocabSize: number,
     private readonly firstToken = 0,
   ) {
-    const h = createHash('sha256').update(model).update('\0').update(seed.toString()).update('\0');
-    const buf = Buffer.allocUnsafe(4 * prompt.length);
-    for (let i = 0; i < prompt.length; i++) buf.writeUInt32LE(prompt[i]! >>> 0, 4 * i);
-    const d = h.update(buf).digest();
-    this.k0 = d.readUInt32LE(0);
-    this.k1 = d.readUInt32LE(4);
+    const head = `${model}\0${seed.toString()}\0`;
+    const size = Buffer.byteLength(head, 'utf8') + 4 * prompt.length;
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
+    let at = scratch.write(head, 0, 'utf8');
+    for (let i = 0; i < prompt.length; i++) {
+      const t = prompt[i]! >>> 0;
+      scratch[at] = t & 0xff;
+      scratch[at + 1] = (t >>> 8) & 0xff;
+      scratch[at + 2] = (t >>> 16) & 0xff;
+      scratch[at + 3] = t >>> 24;
+      at += 4;
+    }
+    const d = hash('sha256', scratch.subarray(0, at), 'binary');
+    this.k0 = (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0;
+    this.k1 = (d.charCodeAt(4) | (d.charCodeAt(5) << 8) | (d.charCodeAt(6) << 16) | (d.charCodeAt(7) << 24)) >>> 0;
   }
 
   /** The token at output position `i` (0-based), in [firstToken, vocabSize). */

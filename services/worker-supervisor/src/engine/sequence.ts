@@ -1,4 +1,4 @@
-import { blockDigest, digestKey, rootDigest } from '@infermesh/kv-blocks';
+import { binaryDigestKey, blockDigestBinary, rootDigestBinary } from '@infermesh/kv-blocks';
 import { BLOCK_SIZE } from './block-pool.js';
 import type { OutputTokens } from './output-tokens.js';
 
@@ -27,8 +27,9 @@ export interface SequenceListener {
 /**
  * One request inside the engine. `tokens` is prompt followed by output so far; the first
  * `computed` of them have KV in the blocks of `blocks` (block i holds tokens 16i..16i+15). Block
- * keys are extended lazily over every full block of known tokens, continuing the prompt's chain
- * through the output, so output blocks are cacheable too.
+ * keys are extended lazily over every full block of known tokens (or start from the prompt chain
+ * the caller hashed), continuing the prompt's chain through the output, so output blocks are
+ * cacheable too. Only the last digest is kept: it is all the chain needs to continue.
  */
 export class Sequence {
   readonly tokens: number[];
@@ -41,8 +42,9 @@ export class Sequence {
   cachedPromptTokens = 0;
   preemptions = 0;
   aborted = false;
-  private readonly keys: bigint[] = [];
-  private readonly digests: Buffer[] = [];
+  private readonly keys: bigint[];
+  /** Digest of the last keyed block (the parent of the next); undefined before block 0. */
+  private lastDigest: Uint8Array | string | undefined;
 
   constructor(
     readonly id: number,
@@ -52,9 +54,12 @@ export class Sequence {
     readonly maxTokens: number,
     readonly output: OutputTokens,
     readonly listener: SequenceListener,
+    promptChain?: { readonly keys: readonly bigint[]; readonly lastDigest: Uint8Array | string | undefined },
   ) {
-    this.tokens = [...prompt];
+    this.tokens = prompt.slice();
     this.promptLength = prompt.length;
+    this.keys = promptChain === undefined ? [] : promptChain.keys.slice();
+    this.lastDigest = promptChain?.lastDigest;
   }
 
   get completionTokens(): number {
@@ -66,10 +71,9 @@ export class Sequence {
     while (this.keys.length <= b) {
       const i = this.keys.length;
       if ((i + 1) * BLOCK_SIZE > this.tokens.length) throw new RangeError(`block ${i} is not full`);
-      const parent = i === 0 ? rootDigest(this.cacheSalt) : this.digests[i - 1]!;
-      const d = blockDigest(parent, this.tokens, i * BLOCK_SIZE, BLOCK_SIZE);
-      this.digests.push(d);
-      this.keys.push(digestKey(d));
+      const d = blockDigestBinary(this.lastDigest ?? rootDigestBinary(this.cacheSalt), this.tokens, i * BLOCK_SIZE, BLOCK_SIZE);
+      this.lastDigest = d;
+      this.keys.push(binaryDigestKey(d));
     }
     return this.keys[b]!;
   }

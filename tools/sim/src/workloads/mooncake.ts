@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BLOCK_SIZE } from '@infermesh/worker-supervisor';
-import { blockDigest, digestKey, rootDigest } from '@infermesh/kv-blocks';
+import { binaryDigestKey, blockDigestBinary, rootDigestBinary } from '@infermesh/kv-blocks';
 import { SIM_CACHE_SALT, SIM_VOCAB, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 /** Llama-3.1's context: longer trace requests are cut to fit it with their output. */
@@ -68,13 +68,14 @@ export function mooncakeWorkload(o: WorkloadOptions & { path?: string; sampleEve
       const expander = new Expander();
       for (const [id, l] of lines.entries()) {
         const maxTokens = Math.max(1, l.output_length);
-        const { tokens, keys } = expander.expand({ ...l, input_length: Math.min(l.input_length, MOONCAKE_MAX_CONTEXT - maxTokens) });
+        const { tokens, keys, lastDigest } = expander.expand({ ...l, input_length: Math.min(l.input_length, MOONCAKE_MAX_CONTEXT - maxTokens) });
         yield {
           id,
           arrivalMs: (l.timestamp - lines[0]!.timestamp) / scale,
           tenantId: `t-${id % 8}`,
           promptTokens: tokens,
           blockHashes: keys,
+          lastBlockDigest: lastDigest,
           maxTokens,
         } satisfies SimRequest;
       }
@@ -84,13 +85,14 @@ export function mooncakeWorkload(o: WorkloadOptions & { path?: string; sampleEve
 
 /** Memoised expansion: a (parent id, id) pair always expands to the same 32 blocks and digests. */
 class Expander {
-  private readonly memo = new Map<string, { tokens: number[]; keys: bigint[]; last: Buffer }>();
+  private readonly memo = new Map<string, { tokens: number[]; keys: bigint[]; digests: string[] }>();
 
-  expand(line: TraceLine): { tokens: number[]; keys: bigint[] } {
-    const tokens = new Array<number>(Math.max(0, line.input_length));
+  expand(line: TraceLine): { tokens: number[]; keys: bigint[]; lastDigest: string | undefined } {
+    // Joined by one concat at the end: per-token copies dominated the expansion's cost.
+    const parts: number[][] = [];
     const keys: bigint[] = [];
-    let filled = 0;
-    let parent: Buffer = rootDigest(SIM_CACHE_SALT);
+    let lastDigest: string | undefined;
+    let parent = rootDigestBinary(SIM_CACHE_SALT);
     let parentId = -1;
     for (let i = 0; i < line.hash_ids.length; i++) {
       const id = line.hash_ids[i]!;
@@ -102,22 +104,24 @@ class Expander {
         const t = new Array<number>(MOONCAKE_BLOCK_TOKENS);
         for (let j = 0; j < MOONCAKE_BLOCK_TOKENS; j++) t[j] = mix(id, j) % SIM_VOCAB;
         const k: bigint[] = [];
+        const ds: string[] = [];
         let d = parent;
         for (let b = 0; b < MOONCAKE_BLOCK_TOKENS / BLOCK_SIZE; b++) {
-          d = blockDigest(d, t, b * BLOCK_SIZE, BLOCK_SIZE);
-          k.push(digestKey(d));
+          d = blockDigestBinary(d, t, b * BLOCK_SIZE, BLOCK_SIZE);
+          k.push(binaryDigestKey(d));
+          ds.push(d);
         }
-        chunk = { tokens: t, keys: k, last: d };
+        chunk = { tokens: t, keys: k, digests: ds };
         this.memo.set(memoKey, chunk);
       }
-      for (let j = 0; j < n; j++) tokens[filled++] = chunk.tokens[j]!;
+      parts.push(n === MOONCAKE_BLOCK_TOKENS ? chunk.tokens : chunk.tokens.slice(0, n));
       const fullBlocks = Math.floor(n / BLOCK_SIZE);
       for (let b = 0; b < fullBlocks; b++) keys.push(chunk.keys[b]!);
-      parent = chunk.last;
+      if (fullBlocks > 0) lastDigest = chunk.digests[fullBlocks - 1];
+      parent = chunk.digests.at(-1)!;
       parentId = id;
     }
-    tokens.length = filled;
-    return { tokens, keys };
+    return { tokens: ([] as number[]).concat(...parts), keys, lastDigest };
   }
 }
 

@@ -34,6 +34,7 @@ export function multiTurnWorkload(o: WorkloadOptions): Workload {
       tenantId: conv.tenantId,
       promptTokens: [...conv.history.tokens],
       blockHashes: [...conv.history.keys],
+      lastBlockDigest: conv.history.lastDigest,
       maxTokens: turn.answer.length,
     };
     byRequest.set(req.id, conv);

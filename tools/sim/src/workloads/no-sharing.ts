@@ -14,7 +14,7 @@ export function noSharingWorkload(o: WorkloadOptions): Workload {
       for (let id = 0; id < o.requests; id++) {
         t += rng.exp(1000 / o.rate);
         const chain = new BlockChainBuilder().append(randomTokens(rng, rng.int(512, 4096)));
-        yield { id, arrivalMs: t, tenantId: `t-${id % 8}`, promptTokens: chain.tokens, blockHashes: chain.keys, maxTokens: rng.int(64, 256) } satisfies SimRequest;
+        yield { id, arrivalMs: t, tenantId: `t-${id % 8}`, promptTokens: chain.tokens, blockHashes: chain.keys, lastBlockDigest: chain.lastDigest, maxTokens: rng.int(64, 256) } satisfies SimRequest;
       }
     },
   };

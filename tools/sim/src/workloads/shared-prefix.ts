@@ -49,6 +49,7 @@ export function sharedPrefixWorkload(o: WorkloadOptions, shape: SharedPrefixShap
           tenantId: `app-${app % 16}`,
           promptTokens: chain.tokens,
           blockHashes: chain.keys,
+          lastBlockDigest: chain.lastDigest,
           maxTokens: rng.int(...shape.outputTokens),
         } satisfies SimRequest;
       }

@@ -1,5 +1,5 @@
 import { BLOCK_SIZE } from '@infermesh/worker-supervisor';
-import { blockDigest, digestKey, rootDigest } from '@infermesh/kv-blocks';
+import { binaryDigestKey, blockDigestBinary, rootDigestBinary } from '@infermesh/kv-blocks';
 
 /** One request of a simulated workload: what an ingress would hand the scheduler and an engine. */
 export interface SimRequest {
@@ -11,6 +11,11 @@ export interface SimRequest {
   readonly promptTokens: readonly number[];
   /** 64-bit keys of every full 16-token block of the prompt (tokenizer.v1 scheme, salt ""). */
   readonly blockHashes: readonly bigint[];
+  /**
+   * Digest of the last full prompt block (kv-blocks binary string; undefined for a prompt under one
+   * block): handed to the engine with `blockHashes` so that it need not hash the prompt again.
+   */
+  readonly lastBlockDigest: string | undefined;
   /** Output length, tokens (>= 1); the simulated engine generates exactly this many. */
   readonly maxTokens: number;
 }
@@ -50,17 +55,21 @@ export const SIM_VOCAB = 128_000;
  * the simulator's own cost for long prompts).
  */
 export class BlockChainBuilder {
-  readonly tokens: number[] = [];
-  readonly keys: bigint[] = [];
-  private readonly digests: Buffer[] = [];
+  constructor(
+    readonly tokens: number[] = [],
+    readonly keys: bigint[] = [],
+    /** Digest of each full block, as kv-blocks binary strings. */
+    readonly digests: string[] = [],
+  ) {}
 
   /** Copies another builder (the shared prefix) so this one can diverge from it. */
   static from(base: BlockChainBuilder): BlockChainBuilder {
-    const b = new BlockChainBuilder();
-    b.tokens.push(...base.tokens);
-    b.keys.push(...base.keys);
-    b.digests.push(...base.digests);
-    return b;
+    return new BlockChainBuilder(base.tokens.slice(), base.keys.slice(), base.digests.slice());
+  }
+
+  /** Digest of the last full block, undefined before one is complete. */
+  get lastDigest(): string | undefined {
+    return this.digests.at(-1);
   }
 
   /** Appends tokens and hashes every block they complete. */
@@ -68,10 +77,10 @@ export class BlockChainBuilder {
     for (const t of tokens) this.tokens.push(t);
     const full = Math.floor(this.tokens.length / BLOCK_SIZE);
     for (let b = this.keys.length; b < full; b++) {
-      const parent = b === 0 ? rootDigest(SIM_CACHE_SALT) : this.digests[b - 1]!;
-      const d = blockDigest(parent, this.tokens, b * BLOCK_SIZE, BLOCK_SIZE);
+      const parent = b === 0 ? rootDigestBinary(SIM_CACHE_SALT) : this.digests[b - 1]!;
+      const d = blockDigestBinary(parent, this.tokens, b * BLOCK_SIZE, BLOCK_SIZE);
       this.digests.push(d);
-      this.keys.push(digestKey(d));
+      this.keys.push(binaryDigestKey(d));
     }
     return this;
   }
