@@ -1,4 +1,4 @@
-import { BitsetKvIndex, EventApplier, type KvEvent } from '@infermesh/kv-directory';
+import { CompactKvIndex, EventApplier, type KvEvent, type KvIndex } from '@infermesh/kv-directory';
 import { buildPolicy, OracleMatcher, Scheduler, type KvMatcher, type Placement, type TrueCacheProbe } from '@infermesh/scheduler';
 import { createLogger } from '@infermesh/telemetry';
 import { SimEngine, defaultEngineOptions, type EngineEvent, type SequenceListener } from '@infermesh/worker-supervisor';
@@ -28,7 +28,7 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 /**
  * Runs the production Scheduler (fair queue, Router, leases) over simulated engines in virtual
  * time: no sockets, no wall-clock waits. Engines emit KV events that reach an EventApplier and a
- * BitsetKvIndex after `eventDelayMs` (the directory the cache-aware policy asks); load reports
+ * CompactKvIndex (the service's index) after `eventDelayMs` (the directory the cache-aware policy asks); load reports
  * reach the scheduler the same way. The oracle policy asks the engines' true caches (`SimEngine.cachedPrefixBlocks`) instead.
  * The run ends when every issued request has finished; the result is a pure function of the
  * configuration (same seed, same numbers).
@@ -58,7 +58,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
   }
 
   const built = buildPolicy(config.policy, { seed: config.seed, ...(config.weights !== undefined ? { weights: config.weights } : {}) });
-  const index = new BitsetKvIndex();
+  const index: KvIndex = new CompactKvIndex();
   const applier = new EventApplier(index);
   const matcher = matcherFor(built.policy.matchSource, index, engines);
   const scheduler = new Scheduler(
@@ -189,7 +189,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
   };
 }
 
-function matcherFor(source: 'directory' | 'oracle' | 'none', index: BitsetKvIndex, engines: ReadonlyMap<string, SimEngine>): KvMatcher {
+function matcherFor(source: 'directory' | 'oracle' | 'none', index: KvIndex, engines: ReadonlyMap<string, SimEngine>): KvMatcher {
   switch (source) {
     case 'directory':
       return {
