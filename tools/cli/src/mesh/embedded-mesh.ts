@@ -66,7 +66,7 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger, logg
     );
     started.push(supervisor);
     const scheduler = await startScheduler(
-      { ...defaultSchedulerOptions(), host, port: config.internalPorts.scheduler, kvDirectoryAddress: kv.address, supervisorAddress: supervisor.address, queueCapacity: config.queueCapacity },
+      { ...defaultSchedulerOptions(), host, port: config.internalPorts.scheduler, kvDirectoryAddress: kv.address, supervisorAddress: supervisor.address, queueCapacity: config.queueCapacity, policy: config.schedulerPolicy },
       { bus, logger: child('scheduler') },
     );
     started.push(scheduler);

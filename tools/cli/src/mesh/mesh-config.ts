@@ -21,6 +21,8 @@ export interface MeshConfig {
   queueCapacity: number;
   /** Sequences one simulated worker runs at once (its scheduler capacity). */
   maxNumSeqs: number;
+  /** Routing policy of the scheduler, by name (see services/scheduler/src/routing/policies). */
+  schedulerPolicy: string;
 }
 
 function randomKey(prefix: string): string {
@@ -50,5 +52,6 @@ export function meshConfigFromEnv(env: Env): MeshConfig {
     adminToken: envString(env, 'INFERMESH_ADMIN_TOKEN', randomKey('im-admin')),
     queueCapacity: envInt(env, 'INFERMESH_QUEUE_CAPACITY', 256, 1, 1_000_000),
     maxNumSeqs: envInt(env, 'INFERMESH_MAX_NUM_SEQS', 64, 1, 4096),
+    schedulerPolicy: envString(env, 'INFERMESH_SCHEDULER_POLICY', 'cache-aware'),
   };
 }
