@@ -66,21 +66,24 @@ export function createServer(options: ServerOptions): MeshServer {
         else ctx.logger.debug({ code: status.code, reason: status.details }, 'call failed');
         return status;
       };
+      // Unary and client-streaming calls answer once: run the handler, then headers and the response or the status.
+      const respondOnce = (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>, run: (ctx: CallContext) => unknown): void => {
+        const { ctx, dispose, flushHeaders } = context(call, (md) => call.sendMetadata(md));
+        Promise.resolve()
+          .then(() => run(ctx))
+          .then(
+            (res) => {
+              flushHeaders();
+              callback(null, res);
+            },
+            (err) => callback(fail(ctx, err)),
+          )
+          .finally(dispose);
+      };
       switch (method.methodKind) {
         case 'unary':
-          out[method.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-            const { ctx, dispose, flushHeaders } = context(call, (md) => call.sendMetadata(md));
-            Promise.resolve()
-              .then(() => handler(decoded(call.request), ctx))
-              .then(
-                (res) => {
-                  flushHeaders();
-                  callback(null, res);
-                },
-                (err) => callback(fail(ctx, err)),
-              )
-              .finally(dispose);
-          };
+          out[method.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+            respondOnce(call, callback, (ctx) => handler(decoded(call.request), ctx));
           break;
         case 'server_streaming':
         case 'bidi_streaming':
@@ -95,19 +98,8 @@ export function createServer(options: ServerOptions): MeshServer {
           };
           break;
         case 'client_streaming':
-          out[method.localName] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-            const { ctx, dispose, flushHeaders } = context(call, (md) => call.sendMetadata(md));
-            Promise.resolve()
-              .then(() => handler(decodedStream(call), ctx))
-              .then(
-                (res) => {
-                  flushHeaders();
-                  callback(null, res);
-                },
-                (err) => callback(fail(ctx, err)),
-              )
-              .finally(dispose);
-          };
+          out[method.localName] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+            respondOnce(call, callback, (ctx) => handler(decodedStream(call), ctx));
           break;
       }
     }
