@@ -70,7 +70,13 @@ export class GptTokenizerBackend implements TokenizerBackend {
 
   private bomSafeLoad: Promise<BomSafeEncoder> | undefined;
 
-  private constructor(private readonly enc: Encoding, private readonly encoding: OpenAiEncoding, private readonly regularVocabSize: number) {
+  private constructor(
+    private readonly enc: Encoding,
+    private readonly encoding: OpenAiEncoding,
+    private readonly regularVocabSize: number,
+    /** The pre-tokenizer (tiktoken's pattern with tiktoken's whitespace), global and unicode. */
+    private readonly splitRegex: RegExp,
+  ) {
     const specials = new Map(encoding === 'o200k_harmony' ? enc.specialTokensEncoder : Object.entries(SPECIALS[encoding]));
     this.specialTokens = specials;
     this.specialIds = new Map([...specials].map(([t, id]) => [id, utf8.encode(t)]));
@@ -92,21 +98,39 @@ export class GptTokenizerBackend implements TokenizerBackend {
       import(`gpt-tokenizer/bpeRanks/${encoding === 'o200k_harmony' ? 'o200k_base' : encoding}`) as Promise<{ default: unknown }>,
     ]);
     const params = modelParams.getEncodingParams(encoding, () => ranks.default);
-    const enc = new gptEncoding.GptEncoding({ ...params, tokenSplitRegex: withTiktokenWhitespace(params.tokenSplitRegex) });
-    return new GptTokenizerBackend(enc, encoding, regularVocabSize);
+    const split = withTiktokenWhitespace(params.tokenSplitRegex);
+    const enc = new gptEncoding.GptEncoding({ ...params, tokenSplitRegex: split });
+    return new GptTokenizerBackend(enc, encoding, regularVocabSize, new RegExp(split.source, split.flags.includes('g') ? split.flags : `${split.flags}g`));
   }
 
   async encodeTexts(texts: readonly string[]): Promise<number[][]> {
     const out: number[][] = [];
-    for (const t of texts) out.push(t.includes('\ufeff') ? (await this.bomSafe()).encode(t, [], []) : this.enc.encode(t, GptTokenizerBackend.noSpecials));
+    for (const t of texts) out.push(t.includes('\ufeff') ? await this.encodeWithBom(t) : this.enc.encode(t, GptTokenizerBackend.noSpecials));
     return out;
   }
 
   /**
+   * A text holding U+FEFF, split into its pre-token pieces: only the pieces that hold U+FEFF take
+   * the byte-exact (and 40-50x slower) path; the others stay on gpt-tokenizer. Each piece is
+   * encoded alone, which is what BPE does per piece anyway; encoding runs of pieces instead would
+   * change the pattern's lookahead at each cut.
+   */
+  private async encodeWithBom(text: string): Promise<number[]> {
+    const exact = await this.bomSafe();
+    const ids: number[] = [];
+    for (const m of text.matchAll(this.splitRegex)) {
+      const piece = m[0];
+      const pieceIds = piece.includes('\ufeff') ? exact.encode(piece, [], []) : this.enc.encode(piece, GptTokenizerBackend.noSpecials);
+      for (const id of pieceIds) ids.push(id);
+    }
+    return ids;
+  }
+
+  /**
    * gpt-tokenizer turns byte pieces into string keys with a TextDecoder that drops a leading
-   * U+FEFF (BOM), so a piece holding one gets other ids than tiktoken's. Texts containing U+FEFF
-   * (rare) are encoded with js-tiktoken, which merges raw bytes, given the same whitespace fix;
-   * the parity test covers both paths.
+   * U+FEFF (BOM), so a piece holding one gets other ids than tiktoken's. Such pieces (rare) are
+   * encoded with js-tiktoken, which merges raw bytes, given the same whitespace fix; the parity
+   * test covers both paths.
    */
   private bomSafe(): Promise<BomSafeEncoder> {
     this.bomSafeLoad ??= (async () => {
