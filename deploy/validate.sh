@@ -98,17 +98,21 @@ echo "missing INFERMESH_API_KEYS rejected: $(grep -o 'set INFERMESH_API_KEYS[^"]
 
 # --- 2. Dockerfiles -------------------------------------------------------------------------------------
 step "Dockerfile conventions"
-for f in deploy/docker/*/Dockerfile; do
-  svc="$(basename "$(dirname "$f")")"
-  grep -q '^ARG NODE_IMAGE=node:24-slim$' "$f" || fail "$f: base image is not node:24-slim"
-  [[ "$(grep -c '^FROM ' "$f")" -ge 2 ]] || fail "$f: not multi-stage"
-  grep -q '^USER node$' "$f" || fail "$f: does not drop to the non-root user"
-  grep -q "^ENTRYPOINT \[\"node\", \"services/$svc/dist/main.js\"\]$" "$f" || fail "$f: entry point is not exec-form node"
-  grep -q "^RUN npm install --omit=dev .*--workspace=@infermesh/$svc$" "$f" || fail "$f: production install is not scoped to the workspace"
-  grep -q '^  CMD \["node", "deploy/grpc-health.cjs"' "$f" || fail "$f: no gRPC HEALTHCHECK"
-  [[ -f "$f.dockerignore" ]] || fail "$f: no $f.dockerignore"
-  echo "ok  $f"
+# One recipe for all six images (deploy/docker/Dockerfile, SERVICE picks the service).
+f=deploy/docker/Dockerfile
+grep -q '^ARG NODE_IMAGE=node:24-slim$' "$f" || fail "$f: base image is not node:24-slim"
+[[ "$(grep -c '^FROM ' "$f")" -ge 2 ]] || fail "$f: not multi-stage"
+grep -q '^USER node$' "$f" || fail "$f: does not drop to the non-root user"
+grep -q '^ENTRYPOINT \["node", "deploy/start.cjs"\]$' "$f" || fail "$f: entry point is not exec-form node"
+grep -q '^RUN npm install --omit=dev .*--workspace=@infermesh/${SERVICE}$' "$f" || fail "$f: production install is not scoped to the workspace"
+grep -q '^  CMD \["node", "deploy/grpc-health.cjs"' "$f" || fail "$f: no gRPC HEALTHCHECK"
+[[ -f "$f.dockerignore" ]] || fail "$f: no $f.dockerignore"
+# Every service is built from it, with its own SERVICE and PORT, and every one has a main.js to start.
+for svc in ingress tokenizer scheduler kv-directory worker-supervisor billing; do
+  grep -q "dockerfile: deploy/docker/Dockerfile, args: { SERVICE: $svc, PORT: \"[0-9]*\" }" deploy/docker-compose.yaml || fail "compose does not build $svc from deploy/docker/Dockerfile"
+  [[ -f "services/$svc/src/main.ts" ]] || fail "services/$svc has no src/main.ts for deploy/start.cjs to load"
 done
+echo "ok  $f (six services)"
 
 # --- 3 + 4. Kubernetes --------------------------------------------------------------------------------
 for target in deploy/k8s/base deploy/k8s/overlays/dev; do
