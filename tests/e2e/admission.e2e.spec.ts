@@ -1,44 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { meshConfigFromEnv, startEmbeddedMesh, type EmbeddedMesh } from '@infermesh/cli';
 import { Code, type MeshError } from '@infermesh/errors';
-import { createLogger } from '@infermesh/telemetry';
-import { generate, meshClients, readEvents, type MeshClients } from './mesh-clients.js';
+import { startInProcessMesh, type InProcessMesh } from './in-process-mesh.js';
+import { generate, readEvents } from './mesh-clients.js';
 
 // A deliberately tiny mesh: 2 workers of one sequence each and a queue of 2, so that a burst of
 // requests overflows admission.
-let mesh: EmbeddedMesh;
-let c: MeshClients;
-let dataDir: string;
-const API_KEY = 'im-dev-admission-test-key';
+let m: InProcessMesh;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'infermesh-admission-'));
-  const config = meshConfigFromEnv({
-    INFERMESH_GRPC_PORT: '0',
-    INFERMESH_HTTP_PORT: '0',
-    INFERMESH_DATA_DIR: dataDir,
-    INFERMESH_WORKERS: '2',
-    INFERMESH_MAX_NUM_SEQS: '1',
-    INFERMESH_QUEUE_CAPACITY: '2',
-    INFERMESH_DEV_API_KEY: API_KEY,
-    INFERMESH_LOG_LEVEL: 'silent',
-  });
-  mesh = await startEmbeddedMesh(config, createLogger({ service: 'test', level: 'silent' }));
-  c = meshClients({ grpc: mesh.grpcAddress, addresses: mesh.addresses });
+  m = await startInProcessMesh({ INFERMESH_WORKERS: '2', INFERMESH_MAX_NUM_SEQS: '1', INFERMESH_QUEUE_CAPACITY: '2' });
 }, 90_000);
 
 afterAll(async () => {
-  c?.close();
-  await mesh?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await m?.stop();
 });
 
 it('a full queue answers RESOURCE_EXHAUSTED at once, bills nothing for it, and serves the admitted requests', async () => {
   const burst = Array.from({ length: 8 }, (_, i) =>
-    generate(c.inference, API_KEY, { model: 'llama-3.1-8b-instruct', input: { case: 'prompt', value: `burst request ${i}` }, maxTokens: 256 }).then(
+    generate(m.c.inference, m.apiKey, { model: 'llama-3.1-8b-instruct', input: { case: 'prompt', value: `burst request ${i}` }, maxTokens: 256 }).then(
       (r) => ({ ok: true as const, r }),
       (e: unknown) => ({ ok: false as const, e: e as MeshError }),
     ),
@@ -55,11 +34,11 @@ it('a full queue answers RESOURCE_EXHAUSTED at once, bills nothing for it, and s
   }
   for (const s of served) expect(s.r.final?.usage?.completionTokens).toBe(256);
 
-  const events = await readEvents(mesh.eventLogDir);
+  const events = await readEvents(m.mesh.eventLogDir);
   const rejected = events.filter((e) => e.payload.case === 'requestRejected');
   expect(rejected.map((e) => (e.payload.value as { code: string }).code)).toEqual(Array(4).fill('RESOURCE_EXHAUSTED'));
   const billed = new Set(events.filter((e) => e.payload.case === 'usageRecorded').map((e) => e.requestId));
   for (const e of rejected) expect(billed.has(e.requestId)).toBe(false);
   expect(billed.size).toBe(4);
-  expect((await c.scheduler.getStats({})).rejectedTotal).toBe(4n);
+  expect((await m.c.scheduler.getStats({})).rejectedTotal).toBe(4n);
 }, 60_000);
