@@ -18,6 +18,8 @@ export const EVENT_TYPES: Readonly<Record<EventCase, string>> = {
   requestFailed: 'request.failed',
   requestCancelled: 'request.cancelled',
   usageRecorded: 'usage.recorded',
+  usageRated: 'usage.rated',
+  fleetChanged: 'fleet.changed',
 };
 
 /** The dotted type name of a payload case, e.g. `usageRecorded` -> "usage.recorded". */

@@ -73,6 +73,23 @@ describe('Billing over gRPC', () => {
     expect((await client.getUsage({}, as('key-b'))).total).toMatchObject({ requests: 1n, amountMicros: 174n });
   });
 
+  it('exports the caller\'s lines in time order, paged, with the same window and tenant rules as GetUsage', async () => {
+    const lines = [];
+    for await (const page of client.exportUsage({}, as('key-a'))) lines.push(...page.lines);
+    expect(lines.map((l) => [l.requestId, l.model, l.amountMicros, l.promptTokens, l.cachedPromptTokens, l.completionTokens])).toEqual([
+      ['req-tenant-a-1', 'qwen3-8b', 174n, 1000n, 400n, 250n],
+      ['req-tenant-a-2', 'qwen3-8b', 174n, 1000n, 400n, 250n],
+      ['req-tenant-a-3', 'gpt-oss-20b', 255n, 1000n, 400n, 250n],
+    ]);
+    expect(lines[1]?.occurredAt?.seconds).toBe(BigInt((T0 + 10 * 60_000) / 1000));
+    expect(new Set(lines.map((l) => l.eventId)).size).toBe(3);
+    const windowed = [];
+    for await (const page of client.exportUsage({ startTime: timestampFromMs(T0 + 10 * 60_000) }, as('key-a'))) windowed.push(...page.lines);
+    expect(windowed.map((l) => l.requestId)).toEqual(['req-tenant-a-2', 'req-tenant-a-3']);
+    const denied = async () => { for await (const _ of client.exportUsage({ tenantId: 'tenant-b' }, as('key-a'))) void _; };
+    await expect(denied()).rejects.toMatchObject({ code: 7 });
+  });
+
   it('serves the ledger digest to the admin only, equal to a replay of the log', async () => {
     await expect(client.getLedgerDigest({}, as('key-a'))).rejects.toMatchObject({ code: 7 });
     await expect(client.getLedgerDigest({})).rejects.toMatchObject({ code: 16 });

@@ -12,6 +12,7 @@ import { ledgerDigest, type LedgerDigest } from './digest.js';
 import { validateBillingOptions, type BillingOptions } from './options.js';
 import { PriceBook } from './price-book.js';
 import { openLedgerStore } from './store/open-ledger.js';
+import { exportTenantLines } from './usage-export.js';
 import { tenantUsage } from './usage-query.js';
 
 export { defaultBillingOptions, type BillingOptions } from './options.js';
@@ -59,7 +60,7 @@ export async function startBilling(options: BillingOptions, deps: BillingDeps): 
     const digest = (): Promise<LedgerDigest> => ledgerDigest(db, options.consumerName);
     const server = createServer({ name: 'billing', host: options.host, port: options.port, logger });
     server.add(billing.Billing, billingService(
-      { usage: (t, s, e) => tenantUsage(db, t, s, e), digest, currency: prices.currency },
+      { usage: (t, s, e) => tenantUsage(db, t, s, e), exportLines: (t, s, e) => exportTenantLines(db, t, s, e), digest, currency: prices.currency },
       deps.authenticate,
       options.adminToken,
     ));

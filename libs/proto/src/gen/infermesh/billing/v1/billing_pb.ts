@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file infermesh/billing/v1/billing.proto.
  */
 export const file_infermesh_billing_v1_billing: GenFile = /*@__PURE__*/
-  fileDesc("CiJpbmZlcm1lc2gvYmlsbGluZy92MS9iaWxsaW5nLnByb3RvEhRpbmZlcm1lc2guYmlsbGluZy52MSKCAQoPR2V0VXNhZ2VSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimgEKEEdldFVzYWdlUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEjAKBm1vZGVscxgDIAMoCzIgLmluZmVybWVzaC5iaWxsaW5nLnYxLk1vZGVsVXNhZ2USLwoFdG90YWwYBCABKAsyIC5pbmZlcm1lc2guYmlsbGluZy52MS5Nb2RlbFVzYWdlIpQBCgpNb2RlbFVzYWdlEg0KBW1vZGVsGAEgASgJEhAKCHJlcXVlc3RzGAIgASgEEhUKDXByb21wdF90b2tlbnMYAyABKAQSHAoUY2FjaGVkX3Byb21wdF90b2tlbnMYBCABKAQSGQoRY29tcGxldGlvbl90b2tlbnMYBSABKAQSFQoNYW1vdW50X21pY3JvcxgGIAEoAyIYChZHZXRMZWRnZXJEaWdlc3RSZXF1ZXN0Im4KF0dldExlZGdlckRpZ2VzdFJlc3BvbnNlEg0KBWxpbmVzGAEgASgEEhsKE3RvdGFsX2Ftb3VudF9taWNyb3MYAiABKAMSDgoGc2hhMjU2GAMgASgMEhcKD2NvbnN1bWVkX29mZnNldBgEIAEoBDLUAQoHQmlsbGluZxJZCghHZXRVc2FnZRIlLmluZmVybWVzaC5iaWxsaW5nLnYxLkdldFVzYWdlUmVxdWVzdBomLmluZmVybWVzaC5iaWxsaW5nLnYxLkdldFVzYWdlUmVzcG9uc2USbgoPR2V0TGVkZ2VyRGlnZXN0EiwuaW5mZXJtZXNoLmJpbGxpbmcudjEuR2V0TGVkZ2VyRGlnZXN0UmVxdWVzdBotLmluZmVybWVzaC5iaWxsaW5nLnYxLkdldExlZGdlckRpZ2VzdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiJpbmZlcm1lc2gvYmlsbGluZy92MS9iaWxsaW5nLnByb3RvEhRpbmZlcm1lc2guYmlsbGluZy52MSKCAQoPR2V0VXNhZ2VSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimgEKEEdldFVzYWdlUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEjAKBm1vZGVscxgDIAMoCzIgLmluZmVybWVzaC5iaWxsaW5nLnYxLk1vZGVsVXNhZ2USLwoFdG90YWwYBCABKAsyIC5pbmZlcm1lc2guYmlsbGluZy52MS5Nb2RlbFVzYWdlIpQBCgpNb2RlbFVzYWdlEg0KBW1vZGVsGAEgASgJEhAKCHJlcXVlc3RzGAIgASgEEhUKDXByb21wdF90b2tlbnMYAyABKAQSHAoUY2FjaGVkX3Byb21wdF90b2tlbnMYBCABKAQSGQoRY29tcGxldGlvbl90b2tlbnMYBSABKAQSFQoNYW1vdW50X21pY3JvcxgGIAEoAyIYChZHZXRMZWRnZXJEaWdlc3RSZXF1ZXN0IqkBChdHZXRMZWRnZXJEaWdlc3RSZXNwb25zZRINCgVsaW5lcxgBIAEoBBIbChN0b3RhbF9hbW91bnRfbWljcm9zGAIgASgDEg4KBnNoYTI1NhgDIAEoDBIXCg9jb25zdW1lZF9vZmZzZXQYBCABKAQSOQoJcG9zaXRpb25zGAUgAygLMiYuaW5mZXJtZXNoLmJpbGxpbmcudjEuQ29uc3VtZXJQb3NpdGlvbiI3ChBDb25zdW1lclBvc2l0aW9uEg4KBnNvdXJjZRgBIAEoCRITCgtuZXh0X29mZnNldBgCIAEoBCKFAQoSRXhwb3J0VXNhZ2VSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRQoTRXhwb3J0VXNhZ2VSZXNwb25zZRIuCgVsaW5lcxgBIAMoCzIfLmluZmVybWVzaC5iaWxsaW5nLnYxLlVzYWdlTGluZSKGAgoJVXNhZ2VMaW5lEhAKCGV2ZW50X2lkGAEgASgJEhIKCnJlcXVlc3RfaWQYAiABKAkSDQoFbW9kZWwYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXByb21wdF90b2tlbnMYBSABKAQSHAoUY2FjaGVkX3Byb21wdF90b2tlbnMYBiABKAQSGQoRY29tcGxldGlvbl90b2tlbnMYByABKAQSFQoNYW1vdW50X21pY3JvcxgIIAEoAxIQCghjdXJyZW5jeRgJIAEoCRIaChJwcmljZV9ib29rX3ZlcnNpb24YCiABKAkyugIKB0JpbGxpbmcSWQoIR2V0VXNhZ2USJS5pbmZlcm1lc2guYmlsbGluZy52MS5HZXRVc2FnZVJlcXVlc3QaJi5pbmZlcm1lc2guYmlsbGluZy52MS5HZXRVc2FnZVJlc3BvbnNlEm4KD0dldExlZGdlckRpZ2VzdBIsLmluZmVybWVzaC5iaWxsaW5nLnYxLkdldExlZGdlckRpZ2VzdFJlcXVlc3QaLS5pbmZlcm1lc2guYmlsbGluZy52MS5HZXRMZWRnZXJEaWdlc3RSZXNwb25zZRJkCgtFeHBvcnRVc2FnZRIoLmluZmVybWVzaC5iaWxsaW5nLnYxLkV4cG9ydFVzYWdlUmVxdWVzdBopLmluZmVybWVzaC5iaWxsaW5nLnYxLkV4cG9ydFVzYWdlUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message infermesh.billing.v1.GetUsageRequest
@@ -157,11 +157,19 @@ export type GetLedgerDigestResponse = Message<"infermesh.billing.v1.GetLedgerDig
   sha256: Uint8Array;
 
   /**
-   * Event-log position the ledger has consumed up to (exclusive).
+   * Event-log position the ledger has consumed up to (exclusive); on the Kafka profile the sum
+   * of the per-partition positions below.
    *
    * @generated from field: uint64 consumed_offset = 4;
    */
   consumedOffset: bigint;
+
+  /**
+   * Per source (a log, or a Kafka topic-partition): where the consumer resumes.
+   *
+   * @generated from field: repeated infermesh.billing.v1.ConsumerPosition positions = 5;
+   */
+  positions: ConsumerPosition[];
 };
 
 /**
@@ -170,6 +178,142 @@ export type GetLedgerDigestResponse = Message<"infermesh.billing.v1.GetLedgerDig
  */
 export const GetLedgerDigestResponseSchema: GenMessage<GetLedgerDigestResponse> = /*@__PURE__*/
   messageDesc(file_infermesh_billing_v1_billing, 4);
+
+/**
+ * @generated from message infermesh.billing.v1.ConsumerPosition
+ */
+export type ConsumerPosition = Message<"infermesh.billing.v1.ConsumerPosition"> & {
+  /**
+   * "log" for the embedded event log, "TOPIC/PARTITION" for Kafka.
+   *
+   * @generated from field: string source = 1;
+   */
+  source: string;
+
+  /**
+   * @generated from field: uint64 next_offset = 2;
+   */
+  nextOffset: bigint;
+};
+
+/**
+ * Describes the message infermesh.billing.v1.ConsumerPosition.
+ * Use `create(ConsumerPositionSchema)` to create a new message.
+ */
+export const ConsumerPositionSchema: GenMessage<ConsumerPosition> = /*@__PURE__*/
+  messageDesc(file_infermesh_billing_v1_billing, 5);
+
+/**
+ * @generated from message infermesh.billing.v1.ExportUsageRequest
+ */
+export type ExportUsageRequest = Message<"infermesh.billing.v1.ExportUsageRequest"> & {
+  /**
+   * Empty: the caller's own tenant.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 2;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 3;
+   */
+  endTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message infermesh.billing.v1.ExportUsageRequest.
+ * Use `create(ExportUsageRequestSchema)` to create a new message.
+ */
+export const ExportUsageRequestSchema: GenMessage<ExportUsageRequest> = /*@__PURE__*/
+  messageDesc(file_infermesh_billing_v1_billing, 6);
+
+/**
+ * @generated from message infermesh.billing.v1.ExportUsageResponse
+ */
+export type ExportUsageResponse = Message<"infermesh.billing.v1.ExportUsageResponse"> & {
+  /**
+   * @generated from field: repeated infermesh.billing.v1.UsageLine lines = 1;
+   */
+  lines: UsageLine[];
+};
+
+/**
+ * Describes the message infermesh.billing.v1.ExportUsageResponse.
+ * Use `create(ExportUsageResponseSchema)` to create a new message.
+ */
+export const ExportUsageResponseSchema: GenMessage<ExportUsageResponse> = /*@__PURE__*/
+  messageDesc(file_infermesh_billing_v1_billing, 7);
+
+/**
+ * One ledger line: one usage.recorded event, priced.
+ *
+ * @generated from message infermesh.billing.v1.UsageLine
+ */
+export type UsageLine = Message<"infermesh.billing.v1.UsageLine"> & {
+  /**
+   * Id of the usage.recorded envelope (the line's key; unique in the ledger).
+   *
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: string request_id = 2;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string model = 3;
+   */
+  model: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 4;
+   */
+  occurredAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint64 prompt_tokens = 5;
+   */
+  promptTokens: bigint;
+
+  /**
+   * @generated from field: uint64 cached_prompt_tokens = 6;
+   */
+  cachedPromptTokens: bigint;
+
+  /**
+   * @generated from field: uint64 completion_tokens = 7;
+   */
+  completionTokens: bigint;
+
+  /**
+   * @generated from field: int64 amount_micros = 8;
+   */
+  amountMicros: bigint;
+
+  /**
+   * @generated from field: string currency = 9;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: string price_book_version = 10;
+   */
+  priceBookVersion: string;
+};
+
+/**
+ * Describes the message infermesh.billing.v1.UsageLine.
+ * Use `create(UsageLineSchema)` to create a new message.
+ */
+export const UsageLineSchema: GenMessage<UsageLine> = /*@__PURE__*/
+  messageDesc(file_infermesh_billing_v1_billing, 8);
 
 /**
  * @generated from service infermesh.billing.v1.Billing
@@ -195,6 +339,17 @@ export const Billing: GenService<{
     methodKind: "unary";
     input: typeof GetLedgerDigestRequestSchema;
     output: typeof GetLedgerDigestResponseSchema;
+  },
+  /**
+   * A tenant's ledger lines in [start_time, end_time), ordered by time then event id, streamed in
+   * pages (`infermesh usage export` writes them as CSV). Same authorization as GetUsage.
+   *
+   * @generated from rpc infermesh.billing.v1.Billing.ExportUsage
+   */
+  exportUsage: {
+    methodKind: "server_streaming";
+    input: typeof ExportUsageRequestSchema;
+    output: typeof ExportUsageResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_infermesh_billing_v1_billing, 0);

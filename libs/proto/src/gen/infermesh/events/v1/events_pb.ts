@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file infermesh/events/v1/events.proto.
  */
 export const file_infermesh_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiBpbmZlcm1lc2gvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITaW5mZXJtZXNoLmV2ZW50cy52MSL1BgoIRW52ZWxvcGUSCgoCaWQYASABKAkSDAoEdHlwZRgCIAEoCRIWCg5zY2hlbWFfdmVyc2lvbhgDIAEoDRIoCgR0aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghwcm9kdWNlchgFIAEoCRIRCgl0ZW5hbnRfaWQYBiABKAkSEgoKcmVxdWVzdF9pZBgHIAEoCRIQCgh0cmFjZV9pZBgIIAEoCRIQCghzZXF1ZW5jZRgJIAEoBBIRCglwcmV2X2hhc2gYCiABKAwSDAoEaGFzaBgLIAEoDBJAChByZXF1ZXN0X2FjY2VwdGVkGBQgASgLMiQuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0QWNjZXB0ZWRIABJAChByZXF1ZXN0X3JlamVjdGVkGBUgASgLMiQuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0UmVqZWN0ZWRIABJCChFyZXF1ZXN0X3Rva2VuaXplZBgWIAEoCzIlLmluZmVybWVzaC5ldmVudHMudjEuUmVxdWVzdFRva2VuaXplZEgAEjwKDnJlcXVlc3RfcXVldWVkGBcgASgLMiIuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0UXVldWVkSAASQgoRcmVxdWVzdF9zY2hlZHVsZWQYGCABKAsyJS5pbmZlcm1lc2guZXZlbnRzLnYxLlJlcXVlc3RTY2hlZHVsZWRIABI2CgtmaXJzdF90b2tlbhgZIAEoCzIfLmluZmVybWVzaC5ldmVudHMudjEuRmlyc3RUb2tlbkgAEkIKEXJlcXVlc3RfY29tcGxldGVkGBogASgLMiUuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0Q29tcGxldGVkSAASPAoOcmVxdWVzdF9mYWlsZWQYGyABKAsyIi5pbmZlcm1lc2guZXZlbnRzLnYxLlJlcXVlc3RGYWlsZWRIABJCChFyZXF1ZXN0X2NhbmNlbGxlZBgcIAEoCzIlLmluZmVybWVzaC5ldmVudHMudjEuUmVxdWVzdENhbmNlbGxlZEgAEjwKDnVzYWdlX3JlY29yZGVkGB0gASgLMiIuaW5mZXJtZXNoLmV2ZW50cy52MS5Vc2FnZVJlY29yZGVkSABCCQoHcGF5bG9hZCKWAQoPUmVxdWVzdEFjY2VwdGVkEg0KBW1vZGVsGAEgASgJEiUKA2FwaRgCIAEoDjIYLmluZmVybWVzaC5ldmVudHMudjEuQXBpEhUKDXByb21wdF9zaGEyNTYYAyABKAwSEgoKbWF4X3Rva2VucxgEIAEoDRIOCgZzdHJlYW0YBSABKAgSEgoKYXBpX2tleV9pZBgGIAEoCSJWCg9SZXF1ZXN0UmVqZWN0ZWQSDAoEY29kZRgBIAEoCRIOCgZyZWFzb24YAiABKAkSJQoDYXBpGAMgASgOMhguaW5mZXJtZXNoLmV2ZW50cy52MS5BcGkiQAoQUmVxdWVzdFRva2VuaXplZBIVCg1wcm9tcHRfdG9rZW5zGAEgASgNEhUKDXByb21wdF9ibG9ja3MYAiABKA0iDwoNUmVxdWVzdFF1ZXVlZCKAAQoQUmVxdWVzdFNjaGVkdWxlZBIRCgl3b3JrZXJfaWQYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSHwoXcHJlZGljdGVkX2NhY2hlZF9ibG9ja3MYAyABKA0SEAoIcXVldWVfbXMYBCABKAESFAoMcm91dGluZ19tb2RlGAUgASgJIiwKCkZpcnN0VG9rZW4SHgoWdGltZV90b19maXJzdF90b2tlbl9tcxgBIAEoASKWAQoQUmVxdWVzdENvbXBsZXRlZBI4Cg1maW5pc2hfcmVhc29uGAEgASgOMiEuaW5mZXJtZXNoLmNvbW1vbi52MS5GaW5pc2hSZWFzb24SLQoHdGltaW5ncxgCIAEoCzIcLmluZmVybWVzaC5jb21tb24udjEuVGltaW5ncxIZChFjb21wbGV0aW9uX3NoYTI1NhgDIAEoDCItCg1SZXF1ZXN0RmFpbGVkEgwKBGNvZGUYASABKAkSDgoGcmVhc29uGAIgASgJIiIKEFJlcXVlc3RDYW5jZWxsZWQSDgoGcmVhc29uGAEgASgJIscBCg1Vc2FnZVJlY29yZGVkEg0KBW1vZGVsGAEgASgJEikKBXVzYWdlGAIgASgLMhouaW5mZXJtZXNoLmNvbW1vbi52MS5Vc2FnZRIRCgl3b3JrZXJfaWQYAyABKAkSOAoNZmluaXNoX3JlYXNvbhgEIAEoDjIhLmluZmVybWVzaC5jb21tb24udjEuRmluaXNoUmVhc29uEi8KC2FjY2VwdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCphCgNBcGkSEwoPQVBJX1VOU1BFQ0lGSUVEEAASDAoIQVBJX0dSUEMQARIYChRBUElfSFRUUF9DT01QTEVUSU9OUxACEh0KGUFQSV9IVFRQX0NIQVRfQ09NUExFVElPTlMQA2IGcHJvdG8z", [file_google_protobuf_timestamp, file_infermesh_common_v1_common]);
+  fileDesc("CiBpbmZlcm1lc2gvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITaW5mZXJtZXNoLmV2ZW50cy52MSLpBwoIRW52ZWxvcGUSCgoCaWQYASABKAkSDAoEdHlwZRgCIAEoCRIWCg5zY2hlbWFfdmVyc2lvbhgDIAEoDRIoCgR0aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghwcm9kdWNlchgFIAEoCRIRCgl0ZW5hbnRfaWQYBiABKAkSEgoKcmVxdWVzdF9pZBgHIAEoCRIQCgh0cmFjZV9pZBgIIAEoCRIQCghzZXF1ZW5jZRgJIAEoBBIRCglwcmV2X2hhc2gYCiABKAwSDAoEaGFzaBgLIAEoDBJAChByZXF1ZXN0X2FjY2VwdGVkGBQgASgLMiQuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0QWNjZXB0ZWRIABJAChByZXF1ZXN0X3JlamVjdGVkGBUgASgLMiQuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0UmVqZWN0ZWRIABJCChFyZXF1ZXN0X3Rva2VuaXplZBgWIAEoCzIlLmluZmVybWVzaC5ldmVudHMudjEuUmVxdWVzdFRva2VuaXplZEgAEjwKDnJlcXVlc3RfcXVldWVkGBcgASgLMiIuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0UXVldWVkSAASQgoRcmVxdWVzdF9zY2hlZHVsZWQYGCABKAsyJS5pbmZlcm1lc2guZXZlbnRzLnYxLlJlcXVlc3RTY2hlZHVsZWRIABI2CgtmaXJzdF90b2tlbhgZIAEoCzIfLmluZmVybWVzaC5ldmVudHMudjEuRmlyc3RUb2tlbkgAEkIKEXJlcXVlc3RfY29tcGxldGVkGBogASgLMiUuaW5mZXJtZXNoLmV2ZW50cy52MS5SZXF1ZXN0Q29tcGxldGVkSAASPAoOcmVxdWVzdF9mYWlsZWQYGyABKAsyIi5pbmZlcm1lc2guZXZlbnRzLnYxLlJlcXVlc3RGYWlsZWRIABJCChFyZXF1ZXN0X2NhbmNlbGxlZBgcIAEoCzIlLmluZmVybWVzaC5ldmVudHMudjEuUmVxdWVzdENhbmNlbGxlZEgAEjwKDnVzYWdlX3JlY29yZGVkGB0gASgLMiIuaW5mZXJtZXNoLmV2ZW50cy52MS5Vc2FnZVJlY29yZGVkSAASNgoLdXNhZ2VfcmF0ZWQYHiABKAsyHy5pbmZlcm1lc2guZXZlbnRzLnYxLlVzYWdlUmF0ZWRIABI6Cg1mbGVldF9jaGFuZ2VkGB8gASgLMiEuaW5mZXJtZXNoLmV2ZW50cy52MS5GbGVldENoYW5nZWRIAEIJCgdwYXlsb2FkIpYBCg9SZXF1ZXN0QWNjZXB0ZWQSDQoFbW9kZWwYASABKAkSJQoDYXBpGAIgASgOMhguaW5mZXJtZXNoLmV2ZW50cy52MS5BcGkSFQoNcHJvbXB0X3NoYTI1NhgDIAEoDBISCgptYXhfdG9rZW5zGAQgASgNEg4KBnN0cmVhbRgFIAEoCBISCgphcGlfa2V5X2lkGAYgASgJIlYKD1JlcXVlc3RSZWplY3RlZBIMCgRjb2RlGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIlCgNhcGkYAyABKA4yGC5pbmZlcm1lc2guZXZlbnRzLnYxLkFwaSJAChBSZXF1ZXN0VG9rZW5pemVkEhUKDXByb21wdF90b2tlbnMYASABKA0SFQoNcHJvbXB0X2Jsb2NrcxgCIAEoDSIPCg1SZXF1ZXN0UXVldWVkIoABChBSZXF1ZXN0U2NoZWR1bGVkEhEKCXdvcmtlcl9pZBgBIAEoCRIQCghsZWFzZV9pZBgCIAEoCRIfChdwcmVkaWN0ZWRfY2FjaGVkX2Jsb2NrcxgDIAEoDRIQCghxdWV1ZV9tcxgEIAEoARIUCgxyb3V0aW5nX21vZGUYBSABKAkiLAoKRmlyc3RUb2tlbhIeChZ0aW1lX3RvX2ZpcnN0X3Rva2VuX21zGAEgASgBIpYBChBSZXF1ZXN0Q29tcGxldGVkEjgKDWZpbmlzaF9yZWFzb24YASABKA4yIS5pbmZlcm1lc2guY29tbW9uLnYxLkZpbmlzaFJlYXNvbhItCgd0aW1pbmdzGAIgASgLMhwuaW5mZXJtZXNoLmNvbW1vbi52MS5UaW1pbmdzEhkKEWNvbXBsZXRpb25fc2hhMjU2GAMgASgMIi0KDVJlcXVlc3RGYWlsZWQSDAoEY29kZRgBIAEoCRIOCgZyZWFzb24YAiABKAkiIgoQUmVxdWVzdENhbmNlbGxlZBIOCgZyZWFzb24YASABKAkixwEKDVVzYWdlUmVjb3JkZWQSDQoFbW9kZWwYASABKAkSKQoFdXNhZ2UYAiABKAsyGi5pbmZlcm1lc2guY29tbW9uLnYxLlVzYWdlEhEKCXdvcmtlcl9pZBgDIAEoCRI4Cg1maW5pc2hfcmVhc29uGAQgASgOMiEuaW5mZXJtZXNoLmNvbW1vbi52MS5GaW5pc2hSZWFzb24SLwoLYWNjZXB0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItUBCgpVc2FnZVJhdGVkEhcKD3NvdXJjZV9ldmVudF9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIpCgV1c2FnZRgDIAEoCzIaLmluZmVybWVzaC5jb21tb24udjEuVXNhZ2USFQoNYW1vdW50X21pY3JvcxgEIAEoAxIQCghjdXJyZW5jeRgFIAEoCRIaChJwcmljZV9ib29rX3ZlcnNpb24YBiABKAkSLwoLb2NjdXJyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm0KDEZsZWV0Q2hhbmdlZBIRCgl3b3JrZXJfaWQYASABKAkSDQoFc3RhdGUYAiABKAkSDgoGbW9kZWxzGAMgAygJEgsKA2dwdRgEIAEoCRIMCgRzbG90GAUgASgNEhAKCHJlc3RhcnRzGAYgASgNKmEKA0FwaRITCg9BUElfVU5TUEVDSUZJRUQQABIMCghBUElfR1JQQxABEhgKFEFQSV9IVFRQX0NPTVBMRVRJT05TEAISHQoZQVBJX0hUVFBfQ0hBVF9DT01QTEVUSU9OUxADYgZwcm90bzM", [file_google_protobuf_timestamp, file_infermesh_common_v1_common]);
 
 /**
  * @generated from message infermesh.events.v1.Envelope
@@ -155,6 +155,18 @@ export type Envelope = Message<"infermesh.events.v1.Envelope"> & {
      */
     value: UsageRecorded;
     case: "usageRecorded";
+  } | {
+    /**
+     * @generated from field: infermesh.events.v1.UsageRated usage_rated = 30;
+     */
+    value: UsageRated;
+    case: "usageRated";
+  } | {
+    /**
+     * @generated from field: infermesh.events.v1.FleetChanged fleet_changed = 31;
+     */
+    value: FleetChanged;
+    case: "fleetChanged";
   } | { case: undefined; value?: undefined };
 };
 
@@ -439,6 +451,119 @@ export type UsageRecorded = Message<"infermesh.events.v1.UsageRecorded"> & {
  */
 export const UsageRecordedSchema: GenMessage<UsageRecorded> = /*@__PURE__*/
   messageDesc(file_infermesh_events_v1_events, 10);
+
+/**
+ * One ledger line, as billing priced it: billing's output for billing consumers (Kafka topic
+ * `infermesh.rated-usage.v1`, key = tenant id). Billing re-publishes a line with identical bytes
+ * after a crash, so a consumer deduplicates on `source_event_id` (or the envelope id, which is
+ * derived from it) and gets every line exactly once. Type "usage.rated"; producer "billing".
+ *
+ * @generated from message infermesh.events.v1.UsageRated
+ */
+export type UsageRated = Message<"infermesh.events.v1.UsageRated"> & {
+  /**
+   * Id of the usage.recorded envelope this line prices.
+   *
+   * @generated from field: string source_event_id = 1;
+   */
+  sourceEventId: string;
+
+  /**
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * @generated from field: infermesh.common.v1.Usage usage = 3;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * Integer micro-units of `currency` (1 USD = 1,000,000); never negative.
+   *
+   * @generated from field: int64 amount_micros = 4;
+   */
+  amountMicros: bigint;
+
+  /**
+   * ISO 4217 code of the price book, e.g. "USD".
+   *
+   * @generated from field: string currency = 5;
+   */
+  currency: string;
+
+  /**
+   * Version of the price book entry that priced the line (effective-dated, never rewritten).
+   *
+   * @generated from field: string price_book_version = 6;
+   */
+  priceBookVersion: string;
+
+  /**
+   * When the request was accepted: the time of use the line is billed at.
+   *
+   * @generated from field: google.protobuf.Timestamp occurred_at = 7;
+   */
+  occurredAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message infermesh.events.v1.UsageRated.
+ * Use `create(UsageRatedSchema)` to create a new message.
+ */
+export const UsageRatedSchema: GenMessage<UsageRated> = /*@__PURE__*/
+  messageDesc(file_infermesh_events_v1_events, 11);
+
+/**
+ * A worker joined, changed state or left the fleet (type "fleet.changed"; topic
+ * `infermesh.fleet.v1`, key = producer). Tenant and request ids are empty.
+ *
+ * @generated from message infermesh.events.v1.FleetChanged
+ */
+export type FleetChanged = Message<"infermesh.events.v1.FleetChanged"> & {
+  /**
+   * @generated from field: string worker_id = 1;
+   */
+  workerId: string;
+
+  /**
+   * "starting", "ready", "draining" or "dead".
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * @generated from field: repeated string models = 3;
+   */
+  models: string[];
+
+  /**
+   * GPU profile of the engine, e.g. "H100-80GB".
+   *
+   * @generated from field: string gpu = 4;
+   */
+  gpu: string;
+
+  /**
+   * Slot of the fleet the worker fills; a replacement takes over its slot.
+   *
+   * @generated from field: uint32 slot = 5;
+   */
+  slot: number;
+
+  /**
+   * @generated from field: uint32 restarts = 6;
+   */
+  restarts: number;
+};
+
+/**
+ * Describes the message infermesh.events.v1.FleetChanged.
+ * Use `create(FleetChangedSchema)` to create a new message.
+ */
+export const FleetChangedSchema: GenMessage<FleetChanged> = /*@__PURE__*/
+  messageDesc(file_infermesh_events_v1_events, 12);
 
 /**
  * @generated from enum infermesh.events.v1.Api
