@@ -1,11 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { meshConfigFromEnv, startEmbeddedMesh, type EmbeddedMesh } from '@infermesh/cli';
+import { meshConfigFromEnv, startClusterMesh, startEmbeddedMesh, type EmbeddedMesh } from '@infermesh/cli';
+import { meshProfile } from '@infermesh/testing';
 import { createLogger } from '@infermesh/telemetry';
 import { meshClients, type MeshClients } from './mesh-clients.js';
 
-/** The embedded mesh started inside the test process (so one service can be stopped alone), with clients. */
+/**
+ * The mesh started from the test process (so one service can be stopped alone), with clients:
+ * the embedded profile in this process, or the cluster profile as child processes against brokers
+ * it starts (INFERMESH_E2E_PROFILE=cluster).
+ */
 export interface InProcessMesh {
   mesh: EmbeddedMesh;
   c: MeshClients;
@@ -28,7 +33,10 @@ export async function startInProcessMesh(env: Record<string, string> = {}): Prom
     INFERMESH_LOG_LEVEL: 'silent',
     ...env,
   });
-  const mesh = await startEmbeddedMesh(config, createLogger({ service: 'test', level: 'silent' }));
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const mesh = meshProfile() === 'cluster'
+    ? await startClusterMesh(config, logger, { onLog: () => {} })
+    : await startEmbeddedMesh(config, logger);
   const c = meshClients({ grpc: mesh.grpcAddress, addresses: mesh.addresses });
   return {
     mesh,

@@ -10,6 +10,14 @@ export interface ControlBus {
   publish(subject: string, data: Uint8Array): void;
   /** The handler runs synchronously on publish for the in-process bus; it must not throw. */
   subscribe(subject: string, handler: (data: Uint8Array, subject: string) => void): Subscription;
+  /**
+   * False while the bus is away (a NATS connection between a disconnect and its reconnect):
+   * what is published meanwhile is lost, so state built from the bus is stale. Always true for
+   * the in-process bus until closed.
+   */
+  isConnected(): boolean;
+  /** Calls `listener(false)` when the bus goes away and `listener(true)` when it is back. */
+  onConnectionChange(listener: (connected: boolean) => void): Subscription;
   close(): Promise<void>;
 }
 

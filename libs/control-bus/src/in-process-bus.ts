@@ -28,6 +28,15 @@ export class InProcessBus implements ControlBus {
     return { unsubscribe: () => void this.subs.delete(sub) };
   }
 
+  isConnected(): boolean {
+    return !this.closed;
+  }
+
+  /** An in-process bus never drops out; the listener is never called. */
+  onConnectionChange(): Subscription {
+    return { unsubscribe: () => {} };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.subs.clear();

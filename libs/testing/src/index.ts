@@ -1,2 +1,2 @@
-export { startMeshProcess, REPO_ROOT, type MeshProcess } from './mesh-process.js';
+export { startMeshProcess, meshProfile, REPO_ROOT, type MeshProcess, type MeshProfile } from './mesh-process.js';
 export { waitFor } from './wait.js';

@@ -25,6 +25,12 @@ export async function startKvDirectory(options: KvDirectoryOptions, deps: KvDire
   const index = new CompactKvIndex();
   const applier = new EventApplier(index, { silenceTimeoutMs: opts.workerSilenceTimeoutMs });
   const subscription = subscribeKvDirectory(deps.bus, applier, logger);
+  // While the bus is away events are lost: serving the old view would route on blocks that may be
+  // gone. Forget everything and re-learn from the events that follow the reconnect.
+  const connection = deps.bus.onConnectionChange((connected) => {
+    if (connected) logger.info('control bus back; re-learning worker caches from new events');
+    else logger.warn({ forgotten: applier.forgetAll().length }, 'control bus lost; forgot every worker cache view');
+  });
   const silenceTimer = opts.workerSilenceTimeoutMs > 0 ? setInterval(() => forgetSilent(applier, logger), Math.max(10, opts.workerSilenceTimeoutMs / 4)) : undefined;
   silenceTimer?.unref();
   const server = createServer({ name: 'kv-directory', host: opts.host, port: opts.port, logger });
@@ -35,6 +41,7 @@ export async function startKvDirectory(options: KvDirectoryOptions, deps: KvDire
   } catch (err) {
     clearInterval(silenceTimer);
     subscription.unsubscribe();
+    connection.unsubscribe();
     throw err;
   }
   logger.info({ address }, 'kv-directory listening');
@@ -44,6 +51,7 @@ export async function startKvDirectory(options: KvDirectoryOptions, deps: KvDire
     async stop(graceMs = opts.shutdownGraceMs) {
       clearInterval(silenceTimer);
       subscription.unsubscribe();
+      connection.unsubscribe();
       await server.shutdown(graceMs);
     },
   };

@@ -1,5 +1,5 @@
 import { envInt, envPort, envString } from '@infermesh/config';
-import { InProcessBus } from '@infermesh/control-bus';
+import { openControlPlane } from '@infermesh/control-bus';
 import { stopOnSignals } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
 import { defaultSchedulerOptions, startScheduler } from './index.js';
@@ -7,12 +7,18 @@ import { defaultSchedulerOptions, startScheduler } from './index.js';
 // Standalone entry. Env: INFERMESH_SCHEDULER_HOST, INFERMESH_SCHEDULER_PORT, INFERMESH_SCHEDULER_QUEUE_CAPACITY,
 // INFERMESH_KV_DIRECTORY_ADDRESS, INFERMESH_SUPERVISOR_ADDRESS, INFERMESH_LOG_LEVEL,
 // INFERMESH_SCHEDULER_POLICY (a routing policy name, default cache-aware; an unknown one fails start-up).
-// The in-process bus carries nothing between processes: until a NATS bus exists the scheduler run
-// this way learns the fleet by polling only (the embedded launcher calls startScheduler itself).
+// INFERMESH_NATS_URL (cluster profile): load reports, KV events and fleet changes on NATS, the fleet
+// from the JetStream worker registry. Unset: an in-process bus, which carries nothing between
+// processes, so the fleet is polled from the supervisor over gRPC and routing is load-only.
 const env = process.env;
 const logger = createLogger({ service: 'scheduler', level: envString(env, 'INFERMESH_LOG_LEVEL', 'info') });
 const d = defaultSchedulerOptions();
-const bus = new InProcessBus((err, subject) => logger.error({ err, subject }, 'bus handler failed'));
+const plane = await openControlPlane({
+  natsUrl: envString(env, 'INFERMESH_NATS_URL', ''),
+  name: 'scheduler',
+  onHandlerError: (err, subject) => logger.error({ err, subject }, 'bus handler failed'),
+  onConnectionChange: (up) => (up ? logger.info('control bus back; cache-aware routing resumes') : logger.warn('control bus lost; routing by load only until it is back')),
+});
 const running = await startScheduler(
   {
     ...d,
@@ -23,6 +29,6 @@ const running = await startScheduler(
     supervisorAddress: envString(env, 'INFERMESH_SUPERVISOR_ADDRESS', d.supervisorAddress),
     policy: envString(env, 'INFERMESH_SCHEDULER_POLICY', d.policy),
   },
-  { bus, logger },
+  { bus: plane.bus, logger, ...(plane.registry === undefined ? {} : { registry: plane.registry }) },
 );
-stopOnSignals(running, logger, () => bus.close());
+stopOnSignals(running, logger, () => plane.close());

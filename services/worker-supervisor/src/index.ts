@@ -1,14 +1,29 @@
 import { supervisor as sv } from '@infermesh/proto';
-import type { ControlBus } from '@infermesh/control-bus';
+import type { ControlBus, WorkerRegistry } from '@infermesh/control-bus';
 import { createServer, type RunningService, type ServiceImpl } from '@infermesh/rpc';
 import type { Logger } from '@infermesh/telemetry';
 import { Fleet, type Worker } from './supervisor/fleet.js';
+import { RegistryPublisher } from './supervisor/registry-publisher.js';
 import { validateWorkerSupervisorOptions, type WorkerSupervisorOptions } from './supervisor/options.js';
 
 export { defaultWorkerSupervisorOptions, validateWorkerSupervisorOptions, type WorkerSupervisorOptions } from './supervisor/options.js';
 export type { Worker } from './supervisor/fleet.js';
 export { startWorker, defaultWorkerOptions, type WorkerOptions, type RunningWorker } from './worker/worker.js';
 export * from './engine/index.js';
+
+export interface WorkerSupervisorDeps {
+  /** Where KV events, load reports and fleet changes are published. Owned by the caller. */
+  bus: ControlBus;
+  logger: Logger;
+  /**
+   * The shared worker registry (JetStream KV on the cluster profile) that schedulers route from;
+   * READY workers are put and heart-beaten every `registryRefreshMs` (default 5000; keep it well
+   * under the registry's TTL). Omitted on the embedded profile, where the scheduler lists the
+   * fleet over gRPC.
+   */
+  registry?: WorkerRegistry;
+  registryRefreshMs?: number;
+}
 
 /** The running supervisor: its gRPC server plus direct access to the registry. */
 export type RunningWorkerSupervisor = RunningService & { listWorkers(includeDead?: boolean): Worker[] };
@@ -20,11 +35,14 @@ export type RunningWorkerSupervisor = RunningService & { listWorkers(includeDead
  */
 export async function startWorkerSupervisor(
   options: WorkerSupervisorOptions,
-  deps: { bus: ControlBus; logger: Logger },
+  deps: WorkerSupervisorDeps,
 ): Promise<RunningWorkerSupervisor> {
   validateWorkerSupervisorOptions(options);
   const logger = deps.logger;
-  const fleet = new Fleet(options, { bus: deps.bus, logger });
+  let publisher: RegistryPublisher | undefined;
+  const fleet = new Fleet(options, { bus: deps.bus, logger, onChange: (w) => publisher?.changed(w) });
+  if (deps.registry !== undefined) publisher = new RegistryPublisher(deps.registry, () => fleet.list(), deps.registryRefreshMs ?? 5000, logger);
+  const reconnect = deps.bus.onConnectionChange((up) => up && publisher?.refreshNow());
   const impl: ServiceImpl<typeof sv.WorkerSupervisor> = {
     listWorkers: async (req) => ({ workers: fleet.list(req.includeDead) }),
   };
@@ -34,6 +52,8 @@ export async function startWorkerSupervisor(
   try {
     await fleet.start();
   } catch (err) {
+    reconnect.unsubscribe();
+    await publisher?.stop();
     await fleet.stop();
     await server.shutdown(0);
     throw err;
@@ -43,6 +63,8 @@ export async function startWorkerSupervisor(
     address,
     listWorkers: (includeDead = false) => fleet.list(includeDead),
     async stop(graceMs = 5000) {
+      reconnect.unsubscribe();
+      await publisher?.stop();
       await fleet.stop();
       await server.shutdown(graceMs);
     },

@@ -1,17 +1,20 @@
-import { InProcessBus } from '@infermesh/control-bus';
+import { openControlPlane } from '@infermesh/control-bus';
 import { envInt, envPort, envString } from '@infermesh/config';
 import { stopOnSignals } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
 import { defaultWorkerSupervisorOptions, startWorkerSupervisor } from './index.js';
 
 // Standalone entry. Env: INFERMESH_WORKER_SUPERVISOR_{HOST,PORT,WORKERS,GPU,MAX_NUM_SEQS,KV_BLOCKS},
-// INFERMESH_LOG_LEVEL. The in-process bus carries nothing to other processes: until a NATS bus
-// exists the relayed events only reach subscribers in this process (the embedded launcher calls
-// startWorkerSupervisor itself with the shared bus).
+// INFERMESH_LOG_LEVEL, INFERMESH_NATS_URL (cluster profile: events on NATS, workers in the JetStream
+// registry; unset: an in-process bus that reaches no other process).
 const env = process.env;
 const logger = createLogger({ service: 'worker-supervisor', level: envString(env, 'INFERMESH_LOG_LEVEL', 'info') });
 const d = defaultWorkerSupervisorOptions();
-const bus = new InProcessBus((err, subject) => logger.error({ err, subject }, 'bus handler failed'));
+const plane = await openControlPlane({
+  natsUrl: envString(env, 'INFERMESH_NATS_URL', ''),
+  name: 'worker-supervisor',
+  onHandlerError: (err, subject) => logger.error({ err, subject }, 'bus handler failed'),
+});
 const running = await startWorkerSupervisor(
   {
     ...d,
@@ -23,7 +26,7 @@ const running = await startWorkerSupervisor(
     kvBlocksPerWorker: envInt(env, 'INFERMESH_WORKER_SUPERVISOR_KV_BLOCKS', d.kvBlocksPerWorker, 1, 10_000_000),
     workerLogLevel: envString(env, 'INFERMESH_LOG_LEVEL', d.workerLogLevel),
   },
-  { bus, logger },
+  { bus: plane.bus, logger, ...(plane.registry === undefined ? {} : { registry: plane.registry }) },
 );
 logger.info({ address: running.address, workers: running.listWorkers().length }, 'worker-supervisor started');
-stopOnSignals(running, logger, () => bus.close());
+stopOnSignals(running, logger, () => plane.close());

@@ -48,6 +48,8 @@ describe('NatsBus and NatsWorkerRegistry against a real nats-server', () => {
   it('reconnects after a server restart and the subscriptions resume; the registry works again', async () => {
     const changes: boolean[] = [];
     const sub = await NatsBus.connect({ servers: nats.url, onConnectionChange: (c) => changes.push(c) });
+    const listened: boolean[] = [];
+    const listener = sub.onConnectionChange((c) => listened.push(c));
     const pub = await NatsBus.connect({ servers: nats.url });
     const registry = await NatsWorkerRegistry.open(pub.connection, { bucket: 'restart-test', ttlMs: 60_000 });
     await registry.put('w1', Buffer.from('before'));
@@ -58,6 +60,8 @@ describe('NatsBus and NatsWorkerRegistry against a real nats-server', () => {
     await nats.restart();
     await until(() => sub.isConnected() && pub.isConnected(), 20_000);
     expect(changes).toEqual([false, true]);
+    expect(listened).toEqual([false, true]);
+    listener.unsubscribe();
     await until(() => got.length > 0, 10_000, () => pub.publish(Subjects.fleet, Buffer.from('after')));
     expect(got[0]).toBe('after');
     expect(Buffer.from((await registry.get('w1')) ?? []).toString()).toBe('before');

@@ -30,6 +30,7 @@ export function defaultNatsBusOptions(): Omit<NatsBusOptions, 'servers'> {
 export class NatsBus implements ControlBus {
   private connected = true;
   private closed = false;
+  private readonly listeners = new Set<(connected: boolean) => void>();
 
   private constructor(
     /** The underlying connection, shared with `NatsWorkerRegistry`; owned by this bus. */
@@ -58,6 +59,11 @@ export class NatsBus implements ControlBus {
   /** False between a disconnect and the reconnect that follows it. */
   isConnected(): boolean {
     return this.connected && !this.closed;
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): Subscription {
+    this.listeners.add(listener);
+    return { unsubscribe: () => void this.listeners.delete(listener) };
   }
 
   publish(subject: string, data: Uint8Array): void {
@@ -99,10 +105,12 @@ export class NatsBus implements ControlBus {
 
   private setConnected(value: boolean): void {
     this.connected = value;
-    try {
-      this.opts.onConnectionChange(value);
-    } catch {
-      // A listener must not stop status tracking.
+    for (const listener of [(v: boolean) => this.opts.onConnectionChange(v), ...this.listeners]) {
+      try {
+        listener(value);
+      } catch {
+        // A listener must not stop status tracking.
+      }
     }
   }
 }

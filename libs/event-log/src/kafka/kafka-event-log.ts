@@ -25,6 +25,8 @@ export interface KafkaEventLogOptions {
   closeFlushMs: number;
   /** Called with each failed publish attempt (the relay retries forever). Never throws into the relay. */
   onRelayError: (err: unknown) => void;
+  /** Called after each acknowledged batch (e.g. to log that Kafka is back). Never throws into the relay. */
+  onRelaySuccess: (published: number) => void;
 }
 
 export function defaultKafkaEventLogOptions(): Omit<KafkaEventLogOptions, 'brokers' | 'outboxDir'> {
@@ -37,6 +39,7 @@ export function defaultKafkaEventLogOptions(): Omit<KafkaEventLogOptions, 'broke
     retryMaxMs: 2000,
     closeFlushMs: 2000,
     onRelayError: () => {},
+    onRelaySuccess: () => {},
   };
 }
 
@@ -162,6 +165,7 @@ export class KafkaEventLog implements EventLog {
         const { records, nextOffset } = await this.outbox.read(from, this.opts.relayBatch);
         await this.publish(records);
         await this.cursor.set(nextOffset);
+        safely(() => this.opts.onRelaySuccess(records.length));
         for (const w of [...this.flushWaiters]) if (nextOffset >= w.target) w.done(true);
         backoff = this.opts.retryMinMs;
       } catch (err) {

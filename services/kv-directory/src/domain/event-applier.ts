@@ -109,6 +109,16 @@ export class EventApplier {
   }
 
   /**
+   * Forgets every worker (the event source was away, so every view may miss events); returns
+   * their ids. Each is re-learned from its next event on, as after a gap.
+   */
+  forgetAll(): string[] {
+    const out = [...this.last.keys()];
+    for (const workerId of out) this.forget(workerId);
+    return out;
+  }
+
+  /**
    * Forgets every worker silent for longer than the timeout; returns their ids. O(forgotten):
    * `heard` is kept in last-heard order (re-inserted on every event), so the scan stops at the
    * first worker still fresh.

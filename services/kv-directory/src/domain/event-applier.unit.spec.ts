@@ -116,6 +116,19 @@ describe('EventApplier', () => {
     expect(applier.stats()).toEqual({ eventsApplied: 2, resyncs: 1, duplicates: 1, silenced: 0 });
   });
 
+  it('forgets every worker when the event source was away, and re-learns each from its next event', () => {
+    const index = new CompactKvIndex();
+    const applier = new EventApplier(index);
+    applier.apply({ workerId: 'a', sequence: 1n, kind: 'stored', model: 'm', blockHashes: [1n, 2n] });
+    applier.apply({ workerId: 'b', sequence: 7n, kind: 'stored', model: 'm', blockHashes: [1n] });
+    expect(applier.forgetAll().sort()).toEqual(['a', 'b']);
+    expect(index.match('m', [1n, 2n], ['a', 'b'])).toEqual([{ workerId: 'a', matchedBlocks: 0 }, { workerId: 'b', matchedBlocks: 0 }]);
+    // Events resume at later sequence numbers (the ones in between were lost): accepted as a fresh start.
+    expect(applier.apply({ workerId: 'b', sequence: 12n, kind: 'stored', model: 'm', blockHashes: [5n] })).toBe(true);
+    expect(index.match('m', [5n])).toEqual([{ workerId: 'b', matchedBlocks: 1 }]);
+    expect(applier.forgetAll()).toEqual(['b']);
+  });
+
   it('accepts a worker that restarts at sequence 1 after it was forgotten', () => {
     const index = new BitsetKvIndex();
     const applier = new EventApplier(index);

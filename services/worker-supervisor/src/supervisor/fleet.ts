@@ -50,7 +50,7 @@ export class Fleet {
 
   constructor(
     private readonly options: WorkerSupervisorOptions,
-    private readonly deps: { bus: ControlBus; logger: Logger },
+    private readonly deps: { bus: ControlBus; logger: Logger; onChange?: (worker: sv.Worker) => void },
   ) {
     this.slots = Array.from({ length: options.workers }, (_, index) => ({ index, generation: -1, restarts: 0, failures: 0 }));
   }
@@ -174,5 +174,6 @@ export class Fleet {
   private publishFleet(record: sv.Worker): void {
     const change = create(sv.FleetChangeSchema, { worker: clone(sv.WorkerSchema, record), time: timestampFromDate(new Date()) });
     this.deps.bus.publish(Subjects.fleet, toBinary(sv.FleetChangeSchema, change));
+    this.deps.onChange?.(change.worker!);
   }
 }
