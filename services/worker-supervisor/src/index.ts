@@ -3,11 +3,13 @@ import type { ControlBus, WorkerRegistry } from '@infermesh/control-bus';
 import { createServer, type RunningService, type ServiceImpl } from '@infermesh/rpc';
 import type { Logger } from '@infermesh/telemetry';
 import { Fleet, type Worker } from './supervisor/fleet.js';
+import { recordFleetChanges, type FleetEventSink } from './supervisor/fleet-events.js';
 import { RegistryPublisher } from './supervisor/registry-publisher.js';
 import { validateWorkerSupervisorOptions, type WorkerSupervisorOptions } from './supervisor/options.js';
 
 export { defaultWorkerSupervisorOptions, validateWorkerSupervisorOptions, type WorkerSupervisorOptions } from './supervisor/options.js';
 export type { Worker } from './supervisor/fleet.js';
+export { fleetChangedDraft, type FleetEventSink } from './supervisor/fleet-events.js';
 export { startWorker, defaultWorkerOptions, type WorkerOptions, type RunningWorker } from './worker/worker.js';
 export * from './engine/index.js';
 
@@ -23,6 +25,8 @@ export interface WorkerSupervisorDeps {
    */
   registry?: WorkerRegistry;
   registryRefreshMs?: number;
+  /** Records `fleet.changed` events (READY, DEAD) in the event log; omitted: not recorded. */
+  events?: FleetEventSink;
 }
 
 /** The running supervisor: its gRPC server plus direct access to the registry. */
@@ -40,7 +44,15 @@ export async function startWorkerSupervisor(
   validateWorkerSupervisorOptions(options);
   const logger = deps.logger;
   let publisher: RegistryPublisher | undefined;
-  const fleet = new Fleet(options, { bus: deps.bus, logger, onChange: (w) => publisher?.changed(w) });
+  const record = deps.events === undefined ? undefined : recordFleetChanges(deps.events, logger);
+  const fleet = new Fleet(options, {
+    bus: deps.bus,
+    logger,
+    onChange: (w) => {
+      publisher?.changed(w);
+      record?.(w);
+    },
+  });
   if (deps.registry !== undefined) publisher = new RegistryPublisher(deps.registry, () => fleet.list(), deps.registryRefreshMs ?? 5000, logger);
   const reconnect = deps.bus.onConnectionChange((up) => up && publisher?.refreshNow());
   const impl: ServiceImpl<typeof sv.WorkerSupervisor> = {

@@ -86,6 +86,8 @@ export async function startClusterMesh(config: MeshConfig, logger: Logger, optio
         INFERMESH_WORKER_SUPERVISOR_PORT: String(ports.supervisor),
         INFERMESH_WORKER_SUPERVISOR_WORKERS: String(config.workers),
         INFERMESH_WORKER_SUPERVISOR_MAX_NUM_SEQS: String(config.maxNumSeqs),
+        INFERMESH_WORKER_SUPERVISOR_OUTBOX_DIR: join(root, 'worker-supervisor-outbox'),
+        INFERMESH_WORKER_SUPERVISOR_PRODUCER: 'worker-supervisor/cluster-0',
       }),
     ]);
     const scheduler = await spawn('scheduler', ports.scheduler, {

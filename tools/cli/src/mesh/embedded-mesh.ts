@@ -39,6 +39,7 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger, logg
   const bus = new InProcessBus((err, subject) => logger.error({ err, subject }, 'control-bus handler failed'));
   const log = await FileEventLog.open(eventLogDir);
   const producer = await Producer.open(log, 'ingress/embedded');
+  const fleetEvents = await Producer.open(log, 'worker-supervisor/embedded');
 
   const tenants = new TenantDirectory();
   tenants.addKey('dev', config.devApiKey);
@@ -49,6 +50,7 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger, logg
       await s.stop(5000).catch((err: unknown) => logger.error({ err, service: s.name }, 'stop failed'));
     }
     await producer.close().catch(() => undefined);
+    await fleetEvents.close().catch(() => undefined);
     await log.close();
     await bus.close();
   };
@@ -62,7 +64,7 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger, logg
     started.push(kv);
     const supervisor = await startWorkerSupervisor(
       { ...defaultWorkerSupervisorOptions(), host, port: config.internalPorts.supervisor, workers: config.workers, maxNumSeqs: config.maxNumSeqs, workerLogLevel: config.logLevel },
-      { bus, logger: child('worker-supervisor') },
+      { bus, events: fleetEvents, logger: child('worker-supervisor') },
     );
     started.push(supervisor);
     const scheduler = await startScheduler(
