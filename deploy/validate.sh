@@ -4,6 +4,7 @@
 #   2. Dockerfile conventions  (base image, non-root, exec-form entry point, healthcheck)
 #   3. kubectl kustomize       (renders deploy/k8s/base and deploy/k8s/overlays/dev)
 #   4. kubeconform -strict     (every rendered object against Kubernetes v1.32 schemas; unknown fields fail)
+#   5. wiring checks           (cluster-profile env, outboxes on durable per-instance volumes, probes, drain)
 # Missing tools are provisioned into ${INFERMESH_TOOLS_DIR:-.tools}/deploy through the Go module proxy
 # (kubeconform, docker compose v2, kustomize when kubectl is absent, and the Kubernetes OpenAPI document);
 # the first run needs Go and takes minutes (compose compiles), later runs take seconds.
@@ -95,6 +96,7 @@ if env -u INFERMESH_API_KEYS "${COMPOSE[@]}" config --quiet 2>"$OUT/compose.err"
   fail "compose accepted a missing INFERMESH_API_KEYS"
 fi
 echo "missing INFERMESH_API_KEYS rejected: $(grep -o 'set INFERMESH_API_KEYS[^"]*' "$OUT/compose.err" | head -1)"
+INFERMESH_API_KEYS=dev:im-dev-validate "${COMPOSE[@]}" config --format json | node deploy/tools/check-compose.mjs
 
 # --- 2. Dockerfiles -------------------------------------------------------------------------------------
 step "Dockerfile conventions"
@@ -114,29 +116,52 @@ for svc in ingress tokenizer scheduler kv-directory worker-supervisor billing; d
 done
 echo "ok  $f (six services)"
 
-# --- 3 + 4. Kubernetes --------------------------------------------------------------------------------
+# --- 3 + 4 + 5. Kubernetes ---------------------------------------------------------------------------
+# kustomize prints each object as one document; the checks below read one document at a time.
+doc_name() { awk '/^metadata:/ {m=1} m && /^  name:/ {print $2; exit}' "$1"; }
 for target in deploy/k8s/base deploy/k8s/overlays/dev; do
   step "${KUSTOMIZE[*]} $target | kubeconform -strict (Kubernetes $K8S_VERSION)"
   name="$(echo "$target" | tr / -)"
   "${KUSTOMIZE[@]}" "$target" >"$OUT/$name.yaml"
   grep '^kind: ' "$OUT/$name.yaml" | sort | uniq -c | awk '{printf "%s x%s  ", $3, $1} END {print ""}'
   "$KUBECONFORM" -strict -summary -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" "$OUT/$name.yaml"
-  # Every Deployment: gRPC readiness, a preStop sleep, requests and limits, a grace period above the drain
-  # (5 s preStop + at most 15 s in stopOnSignals). kustomize prints each object as one document, so each is
-  # checked on its own.
   csplit -s -z -f "$OUT/$name-doc-" "$OUT/$name.yaml" '/^---$/' '{*}'
-  deployments=0
+  workloads=0
   for doc in "$OUT/$name-doc-"*; do
-    grep -q '^kind: Deployment$' "$doc" || continue
-    deployments=$((deployments + 1))
-    d="$(awk '/^metadata:/ {m=1} m && /^  name:/ {print $2; exit}' "$doc")"
-    grep -A4 'readinessProbe:' "$doc" | grep -q 'grpc:' || fail "$target: Deployment $d has no gRPC readiness probe"
-    grep -A3 'preStop:' "$doc" | grep -q 'sleep' || fail "$target: Deployment $d has no preStop sleep"
-    grep -q '^ *requests:$' "$doc" && grep -q '^ *limits:$' "$doc" || fail "$target: Deployment $d lacks requests or limits"
+    # The six infermesh workloads (the dev overlay's brokers have their own probes and are not checked here).
+    grep -Eq '^kind: (Deployment|StatefulSet)$' "$doc" && grep -q 'image: infermesh/' "$doc" || continue
+    workloads=$((workloads + 1))
+    kind="$(awk '/^kind:/ {print $2; exit}' "$doc")"
+    d="$kind/$(doc_name "$doc")"
+    # gRPC readiness, a preStop sleep, requests and limits, a grace period above the drain (5 s preStop +
+    # at most 15 s in stopOnSignals).
+    grep -A4 'readinessProbe:' "$doc" | grep -q 'grpc:' || fail "$target: $d has no gRPC readiness probe"
+    grep -A3 'preStop:' "$doc" | grep -q 'sleep' || fail "$target: $d has no preStop sleep"
+    grep -q '^ *requests:$' "$doc" && grep -q '^ *limits:$' "$doc" || fail "$target: $d lacks requests or limits"
     grace="$(awk '/terminationGracePeriodSeconds:/ {print $2}' "$doc")"
-    [[ "${grace:-0}" -gt 20 ]] || fail "$target: Deployment $d terminationGracePeriodSeconds ${grace:-unset} <= 20"
+    [[ "${grace:-0}" -gt 20 ]] || fail "$target: $d terminationGracePeriodSeconds ${grace:-unset} <= 20"
+    # A service with a Kafka outbox is a StatefulSet with a per-pod claim mounted at its outbox directory,
+    # and its producer is named after the pod (stable per instance, unique across instances).
+    outbox_var=""
+    grep -q 'name: INFERMESH_INGRESS_PRODUCER$' "$doc" && outbox_var=INFERMESH_EVENT_LOG_DIR
+    grep -q 'name: INFERMESH_WORKER_SUPERVISOR_PRODUCER$' "$doc" && outbox_var=INFERMESH_WORKER_SUPERVISOR_OUTBOX_DIR
+    if [[ -n "$outbox_var" ]]; then
+      [[ "$kind" == StatefulSet ]] || fail "$target: $d keeps a Kafka outbox but is not a StatefulSet"
+      grep -q '^  volumeClaimTemplates:$' "$doc" || fail "$target: $d has no volumeClaimTemplates for its outbox"
+      dir="$(grep -A1 "name: $outbox_var\$" "$doc" | awk '/value:/ {print $2}')"
+      [[ -n "$dir" ]] && grep -A1 "mountPath: $dir\$" "$doc" | grep -q 'name: outbox$' || fail "$target: $d does not mount the outbox claim at $outbox_var (${dir:-unset})"
+      grep -A1 '_PRODUCER$' "$doc" | grep -q 'value: .*/$(POD_NAME)$' || fail "$target: $d producer name is not derived from the pod name"
+      grep -q 'fieldPath: metadata.name' "$doc" || fail "$target: $d does not read its pod name (downward API)"
+      grep -q 'INFERMESH_KAFKA_BROKERS' "$OUT/$name.yaml" || fail "$target: INFERMESH_KAFKA_BROKERS is not configured"
+    fi
+    if [[ "$d" == */billing ]]; then
+      grep -A4 'name: INFERMESH_DATABASE_URL$' "$doc" | grep -q 'key: database-url$' || fail "$target: $d does not take INFERMESH_DATABASE_URL from the Secret"
+      ! grep -q 'persistentVolumeClaim:' "$doc" || fail "$target: $d mounts a claim; the ledger is PostgreSQL"
+    fi
   done
-  echo "all $deployments Deployments: gRPC readiness, preStop sleep, requests+limits, terminationGracePeriodSeconds > 20"
+  [[ $workloads == 6 ]] || fail "$target: expected the six infermesh workloads, found $workloads"
+  echo "all 6 workloads: gRPC readiness, preStop sleep, requests+limits, terminationGracePeriodSeconds > 20;"
+  echo "outbox StatefulSets (per-pod claim, producer from the pod name); billing ledger URL from the Secret"
 done
 
 step "deploy/ is valid"
