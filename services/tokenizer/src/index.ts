@@ -12,12 +12,14 @@ export {
 export { encodeSegments, type Segment, type TokenizerBackend } from './backend.js';
 export { HfTokenizersBackend, type HfTokenizerConfig } from './backends/hf-tokenizers.js';
 export { GptTokenizerBackend } from './backends/gpt-tokenizer.js';
+export { pureJsEncoder, type PieceEncoder, type HfTokenizerJson } from './bpe/hf-pure-js.js';
+export { ByteRankBpe } from './bpe/byte-rank-bpe.js';
 export type { ChatFormatter, ChatInput, ChatTurn } from './chat/chat.js';
 export { JinjaChatFormatter } from './chat/jinja-formatter.js';
 export { HarmonyChatFormatter } from './chat/harmony-formatter.js';
 export { SpecialSplitter } from './chat/special-splitter.js';
 export { IncrementalDetokenizer, type DecodeFn } from './incremental-detokenizer.js';
-export { TokenizerRegistry, type LoadedModel } from './registry.js';
+export { TokenizerRegistry, type LoadedModel, type HfEncoder } from './registry.js';
 export {
   TokenizerService,
   DetokenizeSession,

@@ -5,7 +5,7 @@ import { defaultTokenizerOptions, startTokenizer } from './start.js';
 
 // Entry point: environment to options, start, stop on SIGTERM/SIGINT.
 //   INFERMESH_TOKENIZER_HOST, INFERMESH_TOKENIZER_PORT, INFERMESH_TOKENIZER_WARMUP (0/false disables),
-//   INFERMESH_LOG_LEVEL
+//   INFERMESH_TOKENIZER_HF_ENCODER (js | native; default js), INFERMESH_LOG_LEVEL
 const env = process.env;
 const logger = createLogger({ service: 'tokenizer', level: envString(env, 'INFERMESH_LOG_LEVEL', 'info') });
 const d = defaultTokenizerOptions();
@@ -15,6 +15,7 @@ const service = await startTokenizer(
     host: envString(env, 'INFERMESH_TOKENIZER_HOST', d.host),
     port: envPort(env, 'INFERMESH_TOKENIZER_PORT', d.port),
     warmup: envBool(env, 'INFERMESH_TOKENIZER_WARMUP', d.warmup),
+    hfEncoder: envString(env, 'INFERMESH_TOKENIZER_HF_ENCODER', d.hfEncoder) === 'native' ? 'native' : 'js',
   },
   { logger },
 );

@@ -27,8 +27,11 @@ export class TokenizerRegistry {
   private readonly entries: Map<string, ModelEntry>;
   private readonly loads = new Map<string, Promise<LoadedModel>>();
 
-  /** Throws INVALID_ARGUMENT for an invalid catalogue. */
-  constructor(catalogue: Catalogue) {
+  /**
+   * Throws INVALID_ARGUMENT for an invalid catalogue. `hfEncoder`: how Hugging Face tokenizers
+   * encode, 'js' (default: the pure-JS encoders where the file allows) or 'native' (the binding).
+   */
+  constructor(catalogue: Catalogue, private readonly options: { hfEncoder?: HfEncoder } = {}) {
     this.entries = indexCatalogue(catalogue);
   }
 
@@ -50,7 +53,7 @@ export class TokenizerRegistry {
     const entry = this.entry(model);
     let load = this.loads.get(entry.id);
     if (load === undefined) {
-      load = loadModel(entry).catch((err: unknown) => {
+      load = loadModel(entry, this.options.hfEncoder ?? 'js').catch((err: unknown) => {
         this.loads.delete(entry.id);
         throw new MeshError(Code.Unavailable, `tokenizer of ${entry.id} failed to load`, { cause: err });
       });
@@ -67,12 +70,15 @@ export class TokenizerRegistry {
   }
 }
 
-async function loadModel(entry: ModelEntry): Promise<LoadedModel> {
+/** Which encoder Hugging Face tokenizer.json models use (see TokenizerRegistry). */
+export type HfEncoder = 'js' | 'native';
+
+async function loadModel(entry: ModelEntry, hfEncoder: HfEncoder): Promise<LoadedModel> {
   const started = performance.now();
   let backend: TokenizerBackend;
   let chatTemplate: string | undefined;
   if (entry.source.kind === 'hf') {
-    const loaded = await HfTokenizersBackend.load(entry.source.package, entry.source.tokenizerFile, entry.source.configFile);
+    const loaded = await HfTokenizersBackend.load(entry.source.package, entry.source.tokenizerFile, entry.source.configFile, { pureJs: hfEncoder === 'js' });
     backend = loaded.backend;
     chatTemplate = loaded.config.chatTemplate;
   } else {

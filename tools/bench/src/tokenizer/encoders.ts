@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { encodeSegments, type TokenizerRegistry } from '@infermesh/tokenizer';
+import { encodeSegments, GptTokenizerBackend, HfTokenizersBackend, pureJsEncoder, type HfTokenizerJson, type TokenizerRegistry } from '@infermesh/tokenizer';
 import type { PyModel } from './python.js';
 
 const require = createRequire(import.meta.url);
@@ -56,11 +57,28 @@ async function jsTiktoken(encoding: OpenAi): Promise<EncodeFn> {
   return (t) => enc.encode(t, [], []);
 }
 
+/** The path Tokenize takes for raw text: `encodeSegments` on the registry's backend (a promise per call). */
 async function service(registry: TokenizerRegistry, model: string): Promise<EncodeFn> {
   const { backend } = await registry.get(model);
-  // Texts with U+FEFF take a lazily loaded second encoder on the OpenAI backends: load it now, untimed.
-  await encodeSegments(backend, [{ kind: 'text', text: 'a\ufeffb' }]);
   return (t) => encodeSegments(backend, [{ kind: 'text', text: t }]);
+}
+
+/** The service's pure-JS encoder of a tokenizer.json with its piece cache off: the cost on text never seen. */
+function hfPureJsNoCache(pkg: string): EncodeFn {
+  const enc = pureJsEncoder(JSON.parse(readFileSync(hfFile(pkg), 'utf8')) as HfTokenizerJson, 0);
+  if (typeof enc === 'string') throw new Error(`${pkg}: ${enc}`);
+  return (t) => enc.encode(t);
+}
+
+/** The native `tokenizers` binding as the service used it before the pure-JS encoders (one async encode per text). */
+async function hfNative(pkg: string): Promise<EncodeFn> {
+  const { backend } = await HfTokenizersBackend.load(pkg, 'models/tokenizer.json', 'models/tokenizer_config.json');
+  return async (t) => (await backend.encodeNative([t]))[0]!;
+}
+
+async function openAiNoCache(encoding: OpenAi): Promise<EncodeFn> {
+  const backend = await GptTokenizerBackend.load(encoding, encoding === 'o200k_base' ? 199998 : 100256, 0);
+  return (t) => backend.encodeText(t);
 }
 
 function hfFile(pkg: string): string {
@@ -68,9 +86,11 @@ function hfFile(pkg: string): string {
 }
 
 /**
- * The groups benchmarked: the three Hugging Face models (service core = native `tokenizers`
- * binding, vs Python `tokenizers`) and the two OpenAI encodings (service core = patched
- * gpt-tokenizer, vs stock gpt-tokenizer, js-tiktoken and Python tiktoken). gpt-oss's
+ * The groups benchmarked: the three Hugging Face models (service core = pure-JS BPE over the
+ * tokenizer.json, vs the native `tokenizers` binding in Node and Python `tokenizers`) and the two
+ * OpenAI encodings (service core = ByteRankBpe over gpt-tokenizer's ranks, vs stock gpt-tokenizer,
+ * js-tiktoken and Python tiktoken). Each service core also runs with its piece cache off (text it
+ * has never seen; repeated passes over one corpus are any cache's best case). gpt-oss's
  * o200k_harmony gives o200k_base's ids on raw text, so it joins the o200k_base group.
  */
 export async function buildGroups(registry: TokenizerRegistry, only?: ReadonlySet<string>): Promise<Group[]> {
@@ -80,7 +100,11 @@ export async function buildGroups(registry: TokenizerRegistry, only?: ReadonlySe
     if (!want(model)) continue;
     groups.push({
       label: model,
-      js: [{ name: 'service core (native tokenizers, Node)', encode: await service(registry, model) }],
+      js: [
+        { name: 'service core (pure JS)', encode: await service(registry, model) },
+        { name: 'service core (pure JS, piece cache off)', encode: hfPureJsNoCache(pkg) },
+        { name: 'native tokenizers binding, Node (service before)', encode: await hfNative(pkg) },
+      ],
       python: { name: 'Python tokenizers', model: { id: model, kind: 'hf', tokenizer_file: hfFile(pkg) } },
     });
   }
@@ -88,6 +112,7 @@ export async function buildGroups(registry: TokenizerRegistry, only?: ReadonlySe
     if (!want(encoding)) continue;
     const js: JsImpl[] = [];
     for (const m of models) js.push({ name: `service core (${m})`, encode: await service(registry, m) });
+    js.push({ name: 'service core (piece cache off)', encode: await openAiNoCache(encoding) });
     js.push({ name: 'gpt-tokenizer (stock)', encode: await gptTokenizer(encoding) });
     js.push({ name: 'gpt-tokenizer (stock, merge cache off)', encode: await gptTokenizerNoCache(encoding) });
     js.push({ name: 'js-tiktoken', encode: await jsTiktoken(encoding) });

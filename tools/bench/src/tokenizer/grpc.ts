@@ -1,12 +1,14 @@
 import { tokenizer } from '@infermesh/proto';
 import { createClient, type Client } from '@infermesh/rpc';
-import { defaultTokenizerOptions, startTokenizer, type CorpusEntry } from '@infermesh/tokenizer';
+import { defaultTokenizerOptions, startTokenizer, type CorpusEntry, type HfEncoder } from '@infermesh/tokenizer';
 import type { Logger } from '@infermesh/telemetry';
 import { microsHistogram, summarize, type Summary } from './stats.js';
 
 /** One (model, concurrency) cell of the end-to-end run. */
 export interface E2eResult {
   readonly model: string;
+  /** The service's Hugging Face encoder in this run. */
+  readonly hfEncoder: HfEncoder;
   readonly concurrency: number;
   readonly promptTokens: number;
   readonly requests: number;
@@ -37,8 +39,8 @@ async function promptOf(client: TokenizerClient, model: string, corpus: readonly
  * the last returns, for `seconds` after a short warmup. Every response is checked for the
  * prompt's token count (a wrong answer fails the run).
  */
-export async function runE2e(opts: { models: string[]; concurrency: number[]; seconds: number; tokens: number; corpus: readonly CorpusEntry[]; logger: Logger }): Promise<E2eResult[]> {
-  const svc = await startTokenizer({ ...defaultTokenizerOptions(), port: 0 }, { logger: opts.logger });
+export async function runE2e(opts: { models: string[]; hfEncoder: HfEncoder; concurrency: number[]; seconds: number; tokens: number; corpus: readonly CorpusEntry[]; logger: Logger }): Promise<E2eResult[]> {
+  const svc = await startTokenizer({ ...defaultTokenizerOptions(), port: 0, hfEncoder: opts.hfEncoder }, { logger: opts.logger });
   const client = createClient(tokenizer.Tokenizer, svc.address, { name: 'tokenizer', timeoutMs: 120_000 });
   const out: E2eResult[] = [];
   try {
@@ -62,7 +64,7 @@ export async function runE2e(opts: { models: string[]; concurrency: number[]; se
         };
         await Promise.all(Array.from({ length: c }, worker));
         const seconds = (performance.now() - started) / 1000;
-        out.push({ model, concurrency: c, promptTokens: prompt.tokens, requests: hist.totalCount, seconds, latency: summarize(hist) });
+        out.push({ model, hfEncoder: opts.hfEncoder, concurrency: c, promptTokens: prompt.tokens, requests: hist.totalCount, seconds, latency: summarize(hist) });
         hist.destroy();
       }
     }

@@ -61,12 +61,17 @@ for (const line of splits) console.log(line);
 if (!args.includes('--no-e2e')) {
   const seconds = quick ? 1.5 : 4;
   const e2eModels = ['llama-3.1-8b-instruct', 'gpt-oss-20b'].filter((m) => only === undefined || only.has(m) || only.has('e2e'));
-  const results = await runE2e({ models: e2eModels, concurrency: [1, 8, 64], seconds, tokens: 8192, corpus, logger: createLogger({ service: 'bench-tokenizer', level: 'warn' }) });
+  const logger = createLogger({ service: 'bench-tokenizer', level: 'warn' });
+  const common = { concurrency: [1, 8, 64], seconds, tokens: 8192, corpus, logger };
+  const results = await runE2e({ ...common, models: e2eModels, hfEncoder: 'js' });
+  // The same Llama cells with the native binding (the service's encoder before the pure-JS one).
+  if (e2eModels.includes('llama-3.1-8b-instruct')) results.push(...(await runE2e({ ...common, models: ['llama-3.1-8b-instruct'], hfEncoder: 'native' })));
   console.log(`\n## End to end over gRPC: Tokenize of one 8K-token prompt, closed loop, ${seconds} s per cell (server and client in this process)\n`);
-  console.log('| model | prompt tokens | concurrency | requests | req/s | tokens/s | p50 ms | p99 ms | max ms |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| model | encoder | prompt tokens | concurrency | requests | req/s | tokens/s | p50 ms | p99 ms | max ms |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const rps = r.requests / r.seconds;
-    console.log(`| ${r.model} | ${fmt(r.promptTokens)} | ${r.concurrency} | ${fmt(r.requests)} | ${fmt(rps, 1)} | ${fmt(rps * r.promptTokens)} | ${fmt(r.latency.p50 / 1000, 1)} | ${fmt(r.latency.p99 / 1000, 1)} | ${fmt(r.latency.max / 1000, 1)} |`);
+    const encoder = r.model.startsWith('gpt-oss') ? 'pure JS (ByteRankBpe)' : r.hfEncoder === 'js' ? 'pure JS' : 'native binding';
+    console.log(`| ${r.model} | ${encoder} | ${fmt(r.promptTokens)} | ${r.concurrency} | ${fmt(r.requests)} | ${fmt(rps, 1)} | ${fmt(rps * r.promptTokens)} | ${fmt(r.latency.p50 / 1000, 1)} | ${fmt(r.latency.p99 / 1000, 1)} | ${fmt(r.latency.max / 1000, 1)} |`);
   }
 }
