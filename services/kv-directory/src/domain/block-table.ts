@@ -1,28 +1,27 @@
+/** Int32 words per bucket: model + 1 (0: empty), hash high 32, hash low 32, holder. */
+const STRIDE = 4;
+
 /**
  * An open-addressing hash table from (model, 64-bit block hash) to a holder reference, stored as
- * four parallel typed arrays (16 bytes per bucket, no per-entry object). Not part of the package
+ * one typed array of 16-byte buckets (no per-entry object). A bucket's key and holder share one
+ * cache line, so a probe costs one memory access, not one per field. Not part of the package
  * API: the index owns the meaning of `holder` (a worker slot when >= 0, else `~offset` of a set
  * in the SlotSetPool).
  *
- * The hash arrives as two 32-bit halves; the model as a small integer, stored +1 so that 0 marks
- * an empty bucket. Linear probing with backward-shift deletion keeps no tombstones, so lookups
- * of absent keys (the common miss in Match) stop at the first empty bucket. The load factor is
- * kept in (1/8, 3/4]: the table doubles above it and halves when a sweep leaves it mostly empty.
+ * The hash arrives as two 32-bit halves (stored as int32); the model as a small integer, stored
+ * +1 so that 0 marks an empty bucket. Linear probing with backward-shift deletion keeps no
+ * tombstones, so lookups of absent keys (the common miss in Match) stop at the first empty
+ * bucket. The load factor is kept in (1/8, 3/4]: the table doubles above it and halves when a
+ * sweep leaves it mostly empty.
  */
 export class BlockTable {
-  keyModel: Uint32Array;
-  keyHi: Uint32Array;
-  keyLo: Uint32Array;
-  holder: Int32Array;
+  private slots: Int32Array;
   private mask: number;
   private count = 0;
 
   constructor(initialCapacity = 1024) {
     const cap = pow2AtLeast(Math.max(16, initialCapacity));
-    this.keyModel = new Uint32Array(cap);
-    this.keyHi = new Uint32Array(cap);
-    this.keyLo = new Uint32Array(cap);
-    this.holder = new Int32Array(cap);
+    this.slots = new Int32Array(cap * STRIDE);
     this.mask = cap - 1;
   }
 
@@ -34,15 +33,32 @@ export class BlockTable {
     return this.mask + 1;
   }
 
+  /** Whether bucket `i` holds a key. */
+  occupied(i: number): boolean {
+    return this.slots[i * STRIDE] !== 0;
+  }
+
+  /** The holder reference of occupied bucket `i`. */
+  holderAt(i: number): number {
+    return this.slots[i * STRIDE + 3]!;
+  }
+
+  setHolder(i: number, holder: number): void {
+    this.slots[i * STRIDE + 3] = holder;
+  }
+
   /** The bucket of the key, or -1. */
   find(model: number, hi: number, lo: number): number {
     const m = model + 1;
-    const km = this.keyModel;
+    const h = hi | 0;
+    const l = lo | 0;
+    const s = this.slots;
     let i = bucketOf(m, hi, lo) & this.mask;
     for (;;) {
-      const k = km[i]!;
+      const at = i * STRIDE;
+      const k = s[at]!;
       if (k === 0) return -1;
-      if (k === m && this.keyLo[i] === lo && this.keyHi[i] === hi) return i;
+      if (k === m && s[at + 2] === l && s[at + 1] === h) return i;
       i = (i + 1) & this.mask;
     }
   }
@@ -51,12 +67,14 @@ export class BlockTable {
   insert(model: number, hi: number, lo: number, holder: number): number {
     if ((this.count + 1) * 4 > this.capacity * 3) this.resize(this.capacity * 2);
     const m = model + 1;
+    const s = this.slots;
     let i = bucketOf(m, hi, lo) & this.mask;
-    while (this.keyModel[i] !== 0) i = (i + 1) & this.mask;
-    this.keyModel[i] = m;
-    this.keyHi[i] = hi;
-    this.keyLo[i] = lo;
-    this.holder[i] = holder;
+    while (s[i * STRIDE] !== 0) i = (i + 1) & this.mask;
+    const at = i * STRIDE;
+    s[at] = m;
+    s[at + 1] = hi;
+    s[at + 2] = lo;
+    s[at + 3] = holder;
     this.count++;
     return i;
   }
@@ -69,22 +87,25 @@ export class BlockTable {
    */
   deleteAt(i: number): void {
     const mask = this.mask;
+    const s = this.slots;
     let hole = i;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const m = this.keyModel[j]!;
+      const at = j * STRIDE;
+      const m = s[at]!;
       if (m === 0) break;
-      const home = bucketOf(m, this.keyHi[j]!, this.keyLo[j]!) & mask;
+      const home = bucketOf(m, s[at + 1]!, s[at + 2]!) & mask;
       if (((j - home) & mask) >= ((j - hole) & mask)) {
-        this.keyModel[hole] = m;
-        this.keyHi[hole] = this.keyHi[j]!;
-        this.keyLo[hole] = this.keyLo[j]!;
-        this.holder[hole] = this.holder[j]!;
+        const to = hole * STRIDE;
+        s[to] = m;
+        s[to + 1] = s[at + 1]!;
+        s[to + 2] = s[at + 2]!;
+        s[to + 3] = s[at + 3]!;
         hole = j;
       }
     }
-    this.keyModel[hole] = 0;
+    s[hole * STRIDE] = 0;
     this.count--;
   }
 
@@ -95,27 +116,22 @@ export class BlockTable {
     if (cap !== this.capacity) this.resize(cap);
   }
 
-  /** Bytes of the four arrays. */
+  /** Bytes of the bucket array. */
   bytes(): number {
-    return this.capacity * 16;
+    return this.capacity * STRIDE * 4;
   }
 
   private resize(cap: number): void {
-    const { keyModel, keyHi, keyLo, holder } = this;
-    this.keyModel = new Uint32Array(cap);
-    this.keyHi = new Uint32Array(cap);
-    this.keyLo = new Uint32Array(cap);
-    this.holder = new Int32Array(cap);
+    const old = this.slots;
+    const s = new Int32Array(cap * STRIDE);
+    this.slots = s;
     this.mask = cap - 1;
-    for (let j = 0; j < keyModel.length; j++) {
-      const m = keyModel[j]!;
+    for (let at = 0; at < old.length; at += STRIDE) {
+      const m = old[at]!;
       if (m === 0) continue;
-      let i = bucketOf(m, keyHi[j]!, keyLo[j]!) & this.mask;
-      while (this.keyModel[i] !== 0) i = (i + 1) & this.mask;
-      this.keyModel[i] = m;
-      this.keyHi[i] = keyHi[j]!;
-      this.keyLo[i] = keyLo[j]!;
-      this.holder[i] = holder[j]!;
+      let i = bucketOf(m, old[at + 1]!, old[at + 2]!) & this.mask;
+      while (s[i * STRIDE] !== 0) i = (i + 1) & this.mask;
+      s.set(old.subarray(at, at + STRIDE), i * STRIDE);
     }
   }
 }

@@ -59,15 +59,15 @@ export class CompactKvIndex implements KvIndex {
         added++;
         continue;
       }
-      const h = t.holder[i]!;
+      const h = t.holderAt(i);
       if (h >= 0) {
         if (h === slot) continue;
-        t.holder[i] = ~this.sets.pair(h, slot);
+        t.setHolder(i, ~this.sets.pair(h, slot));
         added++;
       } else {
         const off = this.sets.add(~h, slot);
         if (off < 0) continue;
-        t.holder[i] = ~off;
+        t.setHolder(i, ~off);
         added++;
       }
     }
@@ -86,14 +86,14 @@ export class CompactKvIndex implements KvIndex {
       this.word[0] = hash;
       const i = t.find(m, this.halves[1]!, this.halves[0]!);
       if (i < 0) continue;
-      const h = t.holder[i]!;
+      const h = t.holderAt(i);
       if (h >= 0) {
         if (h !== slot) continue;
         t.deleteAt(i);
       } else {
         if (!this.sets.remove(~h, slot)) continue;
         if (this.sets.length(~h) === 1) {
-          t.holder[i] = this.sets.first(~h);
+          t.setHolder(i, this.sets.first(~h));
           this.sets.release(~h);
         }
       }
@@ -150,8 +150,8 @@ export class CompactKvIndex implements KvIndex {
     const t = this.table;
     const drop = this.retired;
     for (let i = 0; i < t.capacity; i++) {
-      if (t.keyModel[i] === 0) continue;
-      const h = t.holder[i]!;
+      if (!t.occupied(i)) continue;
+      const h = t.holderAt(i);
       let empty: boolean;
       if (h >= 0) {
         empty = drop[h] !== 0;
@@ -160,7 +160,7 @@ export class CompactKvIndex implements KvIndex {
         empty = left === 0;
         if (left === 0) this.sets.release(~h);
         else if (left === 1) {
-          t.holder[i] = this.sets.first(~h);
+          t.setHolder(i, this.sets.first(~h));
           this.sets.release(~h);
         }
       }
@@ -218,7 +218,7 @@ export class CompactKvIndex implements KvIndex {
       this.word[0] = hashes[depth]!;
       const i = t.find(m, this.halves[1]!, this.halves[0]!);
       if (i < 0) break;
-      const h = t.holder[i]!;
+      const h = t.holderAt(i);
       const heap = this.sets.heap;
       // body >= 0: intersect with the bitset at heap[body..]; -1: with `scratch`, filled here.
       let body = -1;
@@ -273,7 +273,7 @@ export class CompactKvIndex implements KvIndex {
       this.word[0] = hashes[depth]!;
       const i = t.find(m, this.halves[1]!, this.halves[0]!);
       if (i < 0) break;
-      const h = t.holder[i]!;
+      const h = t.holderAt(i);
       let kept = 0;
       for (let a = 0; a < n; a++) {
         const s = alive[a]!;

@@ -16,7 +16,10 @@ export interface ScheduledWork {
   tokens: number;
 }
 
-/** What to run next; `started` lists sequences whose first prefill chunk is in this step. */
+/**
+ * What to run next; `started` lists sequences whose first prefill chunk is in this step. A plan
+ * (and its entries) is reused by the next `schedule` call: use it before scheduling again.
+ */
 export interface StepPlan {
   work: ScheduledWork[];
   started: Sequence[];
@@ -34,6 +37,9 @@ export interface StepPlan {
 export class BatchScheduler {
   readonly waiting: Sequence[] = [];
   readonly running: Sequence[] = [];
+  private readonly plan: StepPlan = { work: [], started: [] };
+  /** Entries of `plan.work`, kept across steps so that a step allocates nothing for them. */
+  private readonly entries: ScheduledWork[] = [];
 
   constructor(
     private readonly pool: BlockPool,
@@ -45,12 +51,14 @@ export class BatchScheduler {
   }
 
   schedule(): StepPlan {
-    const plan: StepPlan = { work: [], started: [] };
+    const plan = this.plan;
+    plan.work.length = 0;
+    plan.started.length = 0;
     let budget = this.limits.maxBatchedTokens;
     let preempted = false;
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const seq = this.running[i]!;
-      const tokens = Math.min(seq.tokens.length - seq.computed, budget);
+      const tokens = Math.min(seq.length - seq.computed, budget);
       let scheduled = true;
       while (!this.grow(seq, seq.computed + tokens)) {
         const victim = this.running.at(-1)!;
@@ -62,7 +70,7 @@ export class BatchScheduler {
         }
       }
       if (!scheduled) break;
-      plan.work.push({ seq, context: seq.computed, tokens });
+      this.addWork(seq, tokens);
       budget -= tokens;
     }
     while (!preempted && budget > 0 && this.running.length < this.limits.maxNumSeqs && this.waiting.length > 0) {
@@ -76,10 +84,23 @@ export class BatchScheduler {
         seq.cachedPromptTokens = seq.computed;
         plan.started.push(seq);
       }
-      plan.work.push({ seq, context: seq.computed, tokens });
+      this.addWork(seq, tokens);
       budget -= tokens;
     }
     return plan;
+  }
+
+  private addWork(seq: Sequence, tokens: number): void {
+    const work = this.plan.work;
+    let entry = this.entries[work.length];
+    if (entry === undefined) {
+      entry = { seq, context: 0, tokens: 0 };
+      this.entries.push(entry);
+    }
+    entry.seq = seq;
+    entry.context = seq.computed;
+    entry.tokens = tokens;
+    work.push(entry);
   }
 
   /** Takes `seq` out of the engine and releases its blocks (finished or aborted). */
@@ -96,7 +117,7 @@ export class BatchScheduler {
    * Returns the chunk size, or 0 (changing nothing) when its blocks cannot be had.
    */
   private admit(seq: Sequence, budget: number): number {
-    const maxHits = Math.floor((seq.tokens.length - 1) / BLOCK_SIZE);
+    const maxHits = Math.floor((seq.length - 1) / BLOCK_SIZE);
     const hits: number[] = [];
     let idleHits = 0;
     for (let b = 0; b < maxHits; b++) {
@@ -106,7 +127,7 @@ export class BatchScheduler {
       if (this.pool.refs(block) === 0) idleHits++;
     }
     const cached = hits.length * BLOCK_SIZE;
-    const tokens = Math.min(seq.tokens.length - cached, budget);
+    const tokens = Math.min(seq.length - cached, budget);
     const fresh = Sequence.blocksFor(cached + tokens) - hits.length;
     if (this.pool.available() - idleHits < fresh) return 0;
     for (const block of hits) this.pool.acquire(block);

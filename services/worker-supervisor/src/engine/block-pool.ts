@@ -7,6 +7,23 @@ export const BLOCK_SIZE = 16;
 const NONE = -1;
 
 /**
+ * Int32 words of per-block state, kept together (32 bytes, half a cache line) so that touching a
+ * block costs one memory access: the engines of a simulated fleet do not fit in the CPU's caches.
+ */
+const S = 8;
+/** References held by sequences' block tables. */
+const REF = 0;
+/** Neighbours in the LRU list of cached, unreferenced blocks (-1: none). */
+const PREV = 1;
+const NEXT = 2;
+/** 0 while the block has no hash, else its model index + 1. */
+const STATE = 3;
+/** 64-bit words (of the same buffer) per block, and where the block's hash and its parent's sit. */
+const S64 = S / 2;
+const HASH = 2;
+const PARENT = 3;
+
+/**
  * The paged KV cache's block allocator and prefix-cache index, as flat typed arrays.
  *
  * Every block is in exactly one of three states:
@@ -19,19 +36,17 @@ const NONE = -1;
  */
 export class BlockPool {
   readonly total: number;
-  private readonly refCount: Int32Array;
-  private readonly hashed: Uint8Array;
-  private readonly hash: BigUint64Array;
-  private readonly parent: BigUint64Array;
-  private readonly model: Uint16Array;
+  /** Per block: reference count, LRU links, hash state, then hash and parent hash (64 bits each). */
+  private readonly meta: Int32Array;
+  /** The same memory as 64-bit words: block b's hash at b * S64 + HASH, its parent's at + PARENT. */
+  private readonly keys: BigUint64Array;
   private readonly freeStack: Int32Array;
   private freeTop: number;
-  private readonly lruPrev: Int32Array;
-  private readonly lruNext: Int32Array;
   private lruHead = NONE;
   private lruTail = NONE;
   private lruSize = 0;
-  private readonly index: BlockIndex[];
+  /** Per model index, made on the model's first commit (most engines serve one model at a time). */
+  private readonly index: (BlockIndex | undefined)[];
 
   constructor(
     total: number,
@@ -40,17 +55,12 @@ export class BlockPool {
   ) {
     if (!Number.isInteger(total) || total <= 0) throw new RangeError(`block count must be a positive integer, got ${total}`);
     this.total = total;
-    this.refCount = new Int32Array(total);
-    this.hashed = new Uint8Array(total);
-    this.hash = new BigUint64Array(total);
-    this.parent = new BigUint64Array(total);
-    this.model = new Uint16Array(total);
+    this.meta = new Int32Array(total * S);
+    this.keys = new BigUint64Array(this.meta.buffer);
     this.freeStack = new Int32Array(total);
     for (let i = 0; i < total; i++) this.freeStack[i] = total - 1 - i;
     this.freeTop = total;
-    this.lruPrev = new Int32Array(total).fill(NONE);
-    this.lruNext = new Int32Array(total).fill(NONE);
-    this.index = models.map(() => new BlockIndex(total));
+    this.index = models.map(() => undefined);
   }
 
   /** Blocks obtainable by `allocate` right now (free plus evictable). */
@@ -66,12 +76,12 @@ export class BlockPool {
   /** Cached blocks (referenced or not) that a prefix lookup can hit. */
   cachedCount(): number {
     let n = 0;
-    for (const m of this.index) n += m.size;
+    for (const m of this.index) n += m?.size ?? 0;
     return n;
   }
 
   refs(block: number): number {
-    return this.refCount[block]!;
+    return this.meta[block * S + REF]!;
   }
 
   /** A fresh block with refCount 1, or -1 when every block is referenced. */
@@ -86,19 +96,20 @@ export class BlockPool {
     } else {
       return NONE;
     }
-    this.refCount[block] = 1;
+    this.meta[block * S + REF] = 1;
     return block;
   }
 
   /** The cached block holding `hash` for model index `modelIdx`, or -1. */
   lookup(modelIdx: number, hash: bigint): number {
-    return this.index[modelIdx]!.get(hash);
+    return this.index[modelIdx]?.get(hash) ?? NONE;
   }
 
   /** Takes a reference on a cached block found by `lookup` (removing it from the LRU if idle). */
   acquire(block: number): void {
-    if (this.refCount[block] === 0) this.lruRemove(block);
-    this.refCount[block]! += 1;
+    const at = block * S + REF;
+    if (this.meta[at] === 0) this.lruRemove(block);
+    this.meta[at]! += 1;
   }
 
   /**
@@ -106,24 +117,26 @@ export class BlockPool {
    * when another block already holds that hash (two sequences computed the same prefix at once).
    */
   commit(block: number, modelIdx: number, hash: bigint, parentHash: bigint): boolean {
-    if (this.refCount[block]! <= 0) throw new Error(`commit of unreferenced block ${block}`);
-    if (this.hashed[block] === 1) throw new Error(`block ${block} is already committed`);
-    if (!this.index[modelIdx]!.add(hash, block)) return false;
-    this.hashed[block] = 1;
-    this.hash[block] = hash;
-    this.parent[block] = parentHash;
-    this.model[block] = modelIdx;
+    const at = block * S;
+    if (this.meta[at + REF]! <= 0) throw new Error(`commit of unreferenced block ${block}`);
+    if (this.meta[at + STATE] !== 0) throw new Error(`block ${block} is already committed`);
+    const index = (this.index[modelIdx] ??= new BlockIndex(this.total));
+    if (!index.add(hash, block)) return false;
+    this.meta[at + STATE] = modelIdx + 1;
+    this.keys[block * S64 + HASH] = hash;
+    this.keys[block * S64 + PARENT] = parentHash;
     this.events.stored(this.models[modelIdx]!, hash, parentHash);
     return true;
   }
 
   /** Drops one reference; the last one makes the block cached (if committed) or free. */
   release(block: number): void {
-    const rc = this.refCount[block]!;
+    const at = block * S;
+    const rc = this.meta[at + REF]!;
     if (rc <= 0) throw new Error(`double free of block ${block}`);
-    this.refCount[block] = rc - 1;
+    this.meta[at + REF] = rc - 1;
     if (rc > 1) return;
-    if (this.hashed[block] === 1) this.lruAppend(block);
+    if (this.meta[at + STATE] !== 0) this.lruAppend(block);
     else this.freeStack[this.freeTop++] = block;
   }
 
@@ -134,66 +147,73 @@ export class BlockPool {
     const visit = (b: number): void => {
       if (done[b] === 1) return;
       done[b] = 1;
-      const p = this.index[this.model[b]!]!.get(this.parent[b]!);
+      const m = this.meta[b * S + STATE]! - 1;
+      const parentHash = this.keys[b * S64 + PARENT]!;
+      const p = this.lookup(m, parentHash);
       if (p >= 0) visit(p);
-      out.push({ model: this.models[this.model[b]!]!, hash: this.hash[b]!, parentHash: this.parent[b]! });
+      out.push({ model: this.models[m]!, hash: this.keys[b * S64 + HASH]!, parentHash });
     };
-    for (const idx of this.index) for (const b of idx.values()) visit(b);
+    for (const idx of this.index) if (idx !== undefined) for (const b of idx.values()) visit(b);
     return out;
   }
 
   /** Cached blocks in eviction order (first = next to go). For tests and diagnostics. */
   evictionOrder(): bigint[] {
     const out: bigint[] = [];
-    for (let b = this.lruHead; b !== NONE; b = this.lruNext[b]!) out.push(this.hash[b]!);
+    for (let b = this.lruHead; b !== NONE; b = this.meta[b * S + NEXT]!) out.push(this.keys[b * S64 + HASH]!);
     return out;
   }
 
   /** Throws unless the three block states partition the pool exactly. */
   checkInvariants(): void {
     const seen = new Uint8Array(this.total);
+    const ref = (b: number): number => this.meta[b * S + REF]!;
+    const hashed = (b: number): boolean => this.meta[b * S + STATE] !== 0;
     for (let i = 0; i < this.freeTop; i++) {
       const b = this.freeStack[i]!;
-      if (seen[b] || this.refCount[b] !== 0 || this.hashed[b]) throw new Error(`free block ${b} is inconsistent`);
+      if (seen[b] || ref(b) !== 0 || hashed(b)) throw new Error(`free block ${b} is inconsistent`);
       seen[b] = 1;
     }
     let n = 0;
-    for (let b = this.lruHead; b !== NONE; b = this.lruNext[b]!, n++) {
-      if (seen[b] || this.refCount[b] !== 0 || !this.hashed[b]) throw new Error(`cached block ${b} is inconsistent`);
+    for (let b = this.lruHead; b !== NONE; b = this.meta[b * S + NEXT]!, n++) {
+      if (seen[b] || ref(b) !== 0 || !hashed(b)) throw new Error(`cached block ${b} is inconsistent`);
       seen[b] = 1;
     }
     if (n !== this.lruSize) throw new Error('LRU size mismatch');
     for (let b = 0; b < this.total; b++) {
-      if (!seen[b] && this.refCount[b]! <= 0) throw new Error(`block ${b} is lost`);
-      if (this.refCount[b]! < 0) throw new Error(`block ${b} has a negative refcount`);
+      if (!seen[b] && ref(b) <= 0) throw new Error(`block ${b} is lost`);
+      if (ref(b) < 0) throw new Error(`block ${b} has a negative refcount`);
     }
   }
 
   private uncache(block: number): void {
-    const m = this.model[block]!;
-    this.index[m]!.delete(this.hash[block]!);
-    this.hashed[block] = 0;
-    this.events.removed(this.models[m]!, this.hash[block]!);
+    const m = this.meta[block * S + STATE]! - 1;
+    const hash = this.keys[block * S64 + HASH]!;
+    this.index[m]?.delete(hash);
+    this.meta[block * S + STATE] = 0;
+    this.events.removed(this.models[m]!, hash);
   }
 
   private lruAppend(block: number): void {
-    this.lruPrev[block] = this.lruTail;
-    this.lruNext[block] = NONE;
-    if (this.lruTail !== NONE) this.lruNext[this.lruTail] = block;
+    const at = block * S;
+    this.meta[at + PREV] = this.lruTail;
+    this.meta[at + NEXT] = NONE;
+    if (this.lruTail !== NONE) this.meta[this.lruTail * S + NEXT] = block;
     else this.lruHead = block;
     this.lruTail = block;
     this.lruSize++;
   }
 
   private lruRemove(block: number): void {
-    const p = this.lruPrev[block]!;
-    const n = this.lruNext[block]!;
-    if (p !== NONE) this.lruNext[p] = n;
+    const at = block * S;
+    const p = this.meta[at + PREV]!;
+    const n = this.meta[at + NEXT]!;
+    if (p !== NONE) this.meta[p * S + NEXT] = n;
     else this.lruHead = n;
-    if (n !== NONE) this.lruPrev[n] = p;
+    if (n !== NONE) this.meta[n * S + PREV] = p;
     else this.lruTail = p;
-    this.lruPrev[block] = NONE;
-    this.lruNext[block] = NONE;
+    this.meta[at + PREV] = NONE;
+    this.meta[at + NEXT] = NONE;
     this.lruSize--;
   }
 }

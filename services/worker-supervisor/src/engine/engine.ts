@@ -13,7 +13,11 @@ import { type EngineOptions, validateEngineOptions } from './engine-options.js';
 /** A generation request as the engine sees it (token ids in, token ids out). */
 export interface GenerateRequest {
   model: string;
-  promptTokenIds: readonly number[];
+  /**
+   * Token ids (an array, or a typed array to keep long prompts off the JavaScript heap). Kept by
+   * reference while the sequence lives, not copied: the caller must not change it after submit.
+   */
+  promptTokenIds: ArrayLike<number>;
   /** Exactly this many tokens are generated unless the sequence is aborted; >= 1. */
   maxTokens: number;
   cacheSalt: string;
@@ -24,7 +28,8 @@ export interface GenerateRequest {
    * (`hashBlocks(promptTokenIds, BLOCK_SIZE, cacheSalt).keys`) and the last one's digest (32 bytes,
    * or the same as a kv-blocks binary string), from which output blocks continue the chain. Trusted
    * as given, so only an in-process caller that hashed these very tokens may pass it: a wrong
-   * chain makes the prefix cache serve wrong blocks. Wrong lengths are INVALID_ARGUMENT.
+   * chain makes the prefix cache serve wrong blocks. Wrong lengths are INVALID_ARGUMENT. Like the
+   * prompt, `keys` is kept by reference, not copied.
    */
   promptChain?: { readonly keys: readonly bigint[]; readonly lastDigest: Uint8Array | string | undefined };
 }
@@ -60,6 +65,8 @@ export class SimEngine {
   private readonly scheduler: BatchScheduler;
   private nextId = 1;
   private stepTimer: TimerHandle | undefined;
+  /** The plan of the step in flight (the scheduler reuses it for the next one). */
+  private inFlight: StepPlan | undefined;
   private wakeTimer: TimerHandle | undefined;
   private loadTimer: TimerHandle | undefined;
   private tokensSinceReport = 0;
@@ -208,12 +215,18 @@ export class SimEngine {
     if (plan.work.length === 0) return;
     const served = this.models[plan.work[0]!.seq.modelIdx]!;
     const seconds = stepTimeSeconds(plan.work, this.gpu, served.profile, served.tensorParallel ?? 1);
-    this.stepTimer = this.clock.setTimer(() => {
-      this.stepTimer = undefined;
-      this.complete(plan);
-      this.step();
-    }, seconds * 1000);
+    this.inFlight = plan;
+    this.stepTimer = this.clock.setTimer(this.stepDone, seconds * 1000);
   }
+
+  /** The in-flight step's timer: one bound function for every step, not a closure per step. */
+  private readonly stepDone = (): void => {
+    this.stepTimer = undefined;
+    const plan = this.inFlight!;
+    this.inFlight = undefined;
+    this.complete(plan);
+    this.step();
+  };
 
   /** Finishes the aborted sequences of `queue` (which finishing shrinks) as cancelled. */
   private finishAborted(queue: readonly Sequence[]): void {
@@ -234,9 +247,9 @@ export class SimEngine {
         this.pool.commit(seq.blocks[b]!, seq.modelIdx, seq.key(b), b === 0 ? 0n : seq.key(b - 1));
       }
       seq.committed = Math.max(seq.committed, full);
-      if (seq.computed < seq.tokens.length || seq.aborted) continue;
+      if (seq.computed < seq.length || seq.aborted) continue;
       const token = seq.output.at(seq.completionTokens);
-      seq.tokens.push(token);
+      seq.generated.push(token);
       seq.listener.onTokens([token]);
       if (seq.completionTokens >= seq.maxTokens) this.finish(seq, 'length');
     }

@@ -53,6 +53,7 @@ export class EventRecorder {
     this.pending.push({ kind: 'removed', model, blockHashes: [hash] });
   }
 
+  /** Queues `event`, which becomes this recorder's: it is numbered in place at flush. */
   push(event: EngineEventBody): void {
     this.pending.push(event);
   }
@@ -60,7 +61,9 @@ export class EventRecorder {
   /** Numbers the pending events and hands them to every watcher as one batch. */
   flush(): void {
     if (this.pending.length === 0) return;
-    const batch = this.pending.map((e) => ({ ...e, sequence: ++this.last }) as EngineEvent);
+    // The pending events are this recorder's own objects: numbered in place, handed over as the batch.
+    const batch = this.pending as EngineEvent[];
+    for (const e of batch) e.sequence = ++this.last;
     this.pending = [];
     for (const w of this.watchers) {
       try {

@@ -1,7 +1,9 @@
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
 
-/** Reused preimage buffer (hashed synchronously, never kept). */
-let scratch = Buffer.allocUnsafe(64 * 1024);
+/** Reused preimage of the prompt's token ids, 4 little-endian bytes each (hashed synchronously, never kept). */
+let scratch = new Uint32Array(16 * 1024);
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * Deterministic stand-in for sampling. A sequence's i-th output token depends only on (model,
@@ -19,19 +21,20 @@ export class OutputTokens {
     private readonly vocabSize: number,
     private readonly firstToken = 0,
   ) {
-    const head = `${model}\0${seed.toString()}\0`;
-    const size = Buffer.byteLength(head, 'utf8') + 4 * prompt.length;
-    if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
-    let at = scratch.write(head, 0, 'utf8');
-    for (let i = 0; i < prompt.length; i++) {
-      const t = prompt[i]! >>> 0;
-      scratch[at] = t & 0xff;
-      scratch[at + 1] = (t >>> 8) & 0xff;
-      scratch[at + 2] = (t >>> 16) & 0xff;
-      scratch[at + 3] = t >>> 24;
-      at += 4;
+    const h = createHash('sha256').update(`${model}\0${seed.toString()}\0`, 'utf8');
+    if (scratch.length < prompt.length) scratch = new Uint32Array(prompt.length);
+    if (LITTLE_ENDIAN && prompt instanceof Uint32Array) {
+      scratch.set(prompt);
+    } else if (LITTLE_ENDIAN) {
+      // Uint32Array stores ToUint32(t), i.e. t >>> 0, in the platform's (here little-endian) order.
+      for (let i = 0; i < prompt.length; i++) scratch[i] = prompt[i]!;
+    } else {
+      for (let i = 0; i < prompt.length; i++) {
+        const t = prompt[i]! >>> 0;
+        scratch[i] = ((t & 0xff) << 24) | ((t & 0xff00) << 8) | ((t >>> 8) & 0xff00) | (t >>> 24);
+      }
     }
-    const d = hash('sha256', scratch.subarray(0, at), 'binary');
+    const d = h.update(new Uint8Array(scratch.buffer, 0, 4 * prompt.length)).digest('binary');
     this.k0 = (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0;
     this.k1 = (d.charCodeAt(4) | (d.charCodeAt(5) << 8) | (d.charCodeAt(6) << 16) | (d.charCodeAt(7) << 24)) >>> 0;
   }

@@ -11,7 +11,7 @@ const MODEL = 'llama-3.1-8b-instruct';
 const tokens = Array.from({ length: 100 }, (_, i) => (i * 7919) % 120_000);
 
 /** Runs one request to the end and returns the engine and every block key it stored. */
-function serve(withChain: boolean) {
+function serve(withChain: boolean, prompt: ArrayLike<number> = tokens) {
   const clock = new VirtualClock();
   const engine = new SimEngine({ ...defaultEngineOptions(), loadReportIntervalMs: 0 }, clock);
   const stored: bigint[] = [];
@@ -21,7 +21,7 @@ function serve(withChain: boolean) {
   const chain = hashBlocks(tokens, 16, 's');
   const l = new RecordingListener(() => clock.now());
   const promptChain = withChain ? { promptChain: { keys: chain.keys, lastDigest: chain.digests.at(-1) } } : {};
-  engine.submit({ model: MODEL, promptTokenIds: tokens, maxTokens: 40, cacheSalt: 's', seed: 3n, ...promptChain }, l);
+  engine.submit({ model: MODEL, promptTokenIds: prompt, maxTokens: 40, cacheSalt: 's', seed: 3n, ...promptChain }, l);
   clock.runUntil(() => l.done);
   return { engine, stored, l };
 }
@@ -36,6 +36,15 @@ describe('prompt chain from the caller, and the true-cache probe', () => {
     expect(own.stored).toHaveLength(8);
     expect(own.stored.slice(0, 6)).toEqual(hashBlocks(tokens, 16, 's').keys);
     expect(own.stored).toEqual(hashBlocks([...tokens, ...own.l.tokens], 16, 's').keys);
+  });
+
+  it('serves a typed-array prompt exactly like an array, and leaves the caller prompt as it was', () => {
+    const prompt = Uint32Array.from(tokens);
+    const typed = serve(true, prompt);
+    const plain = serve(true);
+    expect(typed.l.tokens).toEqual(plain.l.tokens);
+    expect(typed.stored).toEqual(plain.stored);
+    expect(Array.from(prompt)).toEqual(tokens);
   });
 
   it('answers cachedPrefixBlocks from the cache: longest consecutive prefix, per model', () => {

@@ -24,16 +24,23 @@ export interface SequenceListener {
   onFinished(result: SequenceResult): void;
 }
 
+/** One block's tokens when it straddles the prompt's end (hashed at once, never kept). */
+const straddle = new Array<number>(BLOCK_SIZE).fill(0);
+
 /**
- * One request inside the engine. `tokens` is prompt followed by output so far; the first
- * `computed` of them have KV in the blocks of `blocks` (block i holds tokens 16i..16i+15). Block
- * keys are extended lazily over every full block of known tokens (or start from the prompt chain
- * the caller hashed), continuing the prompt's chain through the output, so output blocks are
- * cacheable too. Only the last digest is kept: it is all the chain needs to continue.
+ * One request inside the engine. Its tokens are the prompt followed by `generated`; the first
+ * `computed` of them have KV in the blocks of `blocks` (block i holds tokens 16i..16i+15). The
+ * prompt and the caller's block chain are kept by reference, not copied (the engine never
+ * changes them, and callers hand over arrays they no longer change). Block keys are extended
+ * lazily over every full block of known tokens (or start from the prompt chain the caller
+ * hashed), continuing the prompt's chain through the output, so output blocks are cacheable too.
+ * Only the last digest is kept: it is all the chain needs to continue.
  */
 export class Sequence {
-  readonly tokens: number[];
+  readonly prompt: ArrayLike<number>;
   readonly promptLength: number;
+  /** Output tokens so far. */
+  readonly generated: number[] = [];
   blocks: number[] = [];
   computed = 0;
   /** Leading blocks already committed to the cache (or found there). */
@@ -42,7 +49,10 @@ export class Sequence {
   cachedPromptTokens = 0;
   preemptions = 0;
   aborted = false;
-  private readonly keys: bigint[];
+  /** Keys of the caller's prompt chain (blocks 0 .. given-1). */
+  private readonly givenKeys: readonly bigint[];
+  /** Keys hashed here, of blocks given, given+1, ... */
+  private readonly ownKeys: bigint[] = [];
   /** Digest of the last keyed block (the parent of the next); undefined before block 0. */
   private lastDigest: Uint8Array | string | undefined;
 
@@ -50,32 +60,50 @@ export class Sequence {
     readonly id: number,
     readonly modelIdx: number,
     readonly cacheSalt: string,
-    prompt: readonly number[],
+    prompt: ArrayLike<number>,
     readonly maxTokens: number,
     readonly output: OutputTokens,
     readonly listener: SequenceListener,
     promptChain?: { readonly keys: readonly bigint[]; readonly lastDigest: Uint8Array | string | undefined },
   ) {
-    this.tokens = prompt.slice();
+    this.prompt = prompt;
     this.promptLength = prompt.length;
-    this.keys = promptChain === undefined ? [] : promptChain.keys.slice();
+    this.givenKeys = promptChain === undefined ? [] : promptChain.keys;
     this.lastDigest = promptChain?.lastDigest;
   }
 
+  /** Tokens known: prompt plus output so far. */
+  get length(): number {
+    return this.promptLength + this.generated.length;
+  }
+
   get completionTokens(): number {
-    return this.tokens.length - this.promptLength;
+    return this.generated.length;
   }
 
   /** The chain key of full block `b` (which must be full of known tokens). */
   key(b: number): bigint {
-    while (this.keys.length <= b) {
-      const i = this.keys.length;
-      if ((i + 1) * BLOCK_SIZE > this.tokens.length) throw new RangeError(`block ${i} is not full`);
-      const d = blockDigestBinary(this.lastDigest ?? rootDigestBinary(this.cacheSalt), this.tokens, i * BLOCK_SIZE, BLOCK_SIZE);
+    const given = this.givenKeys.length;
+    if (b < given) return this.givenKeys[b]!;
+    while (given + this.ownKeys.length <= b) {
+      const i = given + this.ownKeys.length;
+      const start = i * BLOCK_SIZE;
+      if (start + BLOCK_SIZE > this.length) throw new RangeError(`block ${i} is not full`);
+      let src: ArrayLike<number> = this.prompt;
+      let from = start;
+      if (start >= this.promptLength) {
+        src = this.generated;
+        from = start - this.promptLength;
+      } else if (start + BLOCK_SIZE > this.promptLength) {
+        for (let k = 0; k < BLOCK_SIZE; k++) straddle[k] = start + k < this.promptLength ? this.prompt[start + k]! : this.generated[start + k - this.promptLength]!;
+        src = straddle;
+        from = 0;
+      }
+      const d = blockDigestBinary(this.lastDigest ?? rootDigestBinary(this.cacheSalt), src, from, BLOCK_SIZE);
       this.lastDigest = d;
-      this.keys.push(binaryDigestKey(d));
+      this.ownKeys.push(binaryDigestKey(d));
     }
-    return this.keys[b]!;
+    return this.ownKeys[b - given]!;
   }
 
   /** Blocks needed to hold the KV of the first `tokens` tokens. */

@@ -3,7 +3,8 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildWorkload, defaultFleetConfig, runSimulation } from '@infermesh/sim';
-import { NOTES } from './notes.js';
+import { NOTES, SPEED_NOTES } from './notes.js';
+import { SPEED_CASES } from './speed.js';
 import { defaultPlan, runGrid } from './grid.js';
 import { renderSvg, workloadSpec } from './plots.js';
 import { renderReport, type LagRow, type SpeedRow, type WeightRow } from './report.js';
@@ -46,11 +47,12 @@ for (const [workload, rate, requests] of [['shared-prefix', 40, plan[0]!.request
 }
 
 const speed: SpeedRow[] = [];
-const speedCases = [['shared-prefix', 5], ['shared-prefix', 20], ['multi-turn', 5], ['multi-turn', 20], ['no-sharing', 5], ['no-sharing', 20], ['mooncake', 2], ['mooncake', 4]] as const;
-for (const [workload, rate] of speedCases) {
-  const metrics = await runSimulation({ workload: buildWorkload(workload, { rate, requests: values.quick ? 100 : 300, seed }), policy: 'cache-aware', fleet: { ...fleet, workers: 16 }, seed });
-  speed.push({ workload, rate, metrics });
-  process.stderr.write(`speed ${workload}: ${metrics.speedup.toFixed(0)}x real time\n`);
+for (const c of SPEED_CASES) {
+  const before = process.cpuUsage();
+  const metrics = await runSimulation({ workload: buildWorkload(c.workload, { rate: c.rate, requests: values.quick ? Math.round(c.requests / 4) : c.requests, seed }), policy: 'cache-aware', fleet: { ...fleet, workers: 16 }, seed });
+  const used = process.cpuUsage(before);
+  speed.push({ workload: c.workload, rate: c.rate, metrics, cpuMs: (used.user + used.system) / 1000 });
+  process.stderr.write(`speed ${c.workload}: ${metrics.speedup.toFixed(0)}x real time\n`);
 }
 
 const outDir = values.out;
@@ -67,6 +69,7 @@ const md = renderReport(
     seed,
     totalWallS: (performance.now() - started) / 1000,
     notes: NOTES,
+    speedNotes: SPEED_NOTES,
   },
   rows,
   speed,

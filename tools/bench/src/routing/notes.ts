@@ -37,3 +37,49 @@ export const NOTES = `## Reading
   and only a weight that small (0.05) lets load outvote a cached prefix: shared-prefix p90 then jumps from 24 to
   339 ms and Mooncake hits fall from 61.9% to 56.4%. No run showed hot-spotting, because the slot gate caps each
   worker; a finer load signal (queued prefill tokens rather than leases) is the next step if one appears.`;
+
+/** Hand-written simulator-speed notes (before/after), inserted after the speed table. */
+export const SPEED_NOTES = `### Before and after the allocation and memory-layout rework
+Measured with the simulator's speed benchmark, \`node tools/bench/dist/routing/speed-main.js --only W --repeats 5\`
+(16 workers, cache-aware, each workload at its heaviest report rate and request count; five runs in one fresh process:
+"first" is the first run, JIT warm-up included, as a CLI run sees it; "best" the fastest of the other four). Before =
+main at 55d15c9 built in a copy of the tree, after = this version; the two alternated, two rounds each, on the shared
+2-core machine at load average 2.6-3.0 (other engineers' builds and tests), 2026-11-23, Node v24.21.0. Speed-up =
+simulated seconds / wall (or CPU) seconds. Every simulated figure is unchanged: the metrics of 18 runs (four
+workloads, cache-aware, oracle and least-load, 8 and 16 workers) are byte-identical between the two builds, and the
+tables above did not move.
+
+| workload | rate | requests | simulated s | before: first | before: best wall | before: best CPU | after: first | after: best wall | after: best CPU | 100x met? |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| shared-prefix | 40 | 1500 | 39.7 | 46-50x | 73x | 58-61x | 59-65x | 95-100x | 83-86x | warm only, just |
+| multi-turn | 40 | 1000 | 95.7 | 248-263x | 450-465x | 339-351x | 192-280x | 446-450x | 361-371x | yes |
+| no-sharing | 40 | 500 | 13.7 | 40-41x | 74-82x | 55-64x | 47-50x | 73-78x | 66-68x | no |
+| mooncake | 6 | 1105 | 184.6 | 122-126x | 129-150x | 132-133x | 86-148x | 184-199x | 177-185x | yes |
+
+The whole report (\`node tools/bench/dist/routing/main.js\`, 8-worker grid of every policy plus the runs above) took
+55.6 s before and 45.0 s after, back to back at load 2.2-2.6 (user CPU 47.9 -> 42.1 s, system 5.7 -> 0.7 s), and
+produced identical tables and plots. Load moves these numbers by a factor of two (the same after-build gave 48-82x best CPU on shared-prefix at load 11-30),
+so compare columns of one table only. Short runs are slower, since hashing the 64 system prompts (32K blocks) and
+building 16 engines are fixed costs: with 300 requests (9 s simulated, load 1.3) shared-prefix went from 27x first /
+53x best wall / 48x best CPU to 28x / 76x / 77x.
+
+What changed (engine behaviour unchanged; its invariant, eviction, preemption and cached-token tests pass):
+- Engine block pool: reference count, LRU links, hash state, hash and parent hash of a block in one 32-byte record
+  of one typed array (eight parallel arrays before), and the prefix index (\`BlockIndex\`) as 16-byte slots of one
+  array, created on a model's first commit (three per engine, one per served model, before) and zero-initialised.
+  A fleet's pools (16 x 25K blocks) do not fit in the CPU caches, so each separate array cost its own miss.
+- Engine sequences keep the caller's prompt and prompt chain by reference (an 8K-token prompt was copied per
+  request), accept typed-array prompts, reuse the step plan and its entries, number events in place, and time each
+  step with one bound callback; the output-token seed hashes a typed-array prompt without a per-byte loop.
+- kv-directory \`BlockTable\`: the four parallel arrays (model, hash halves, holder) became 16-byte buckets of one
+  array, so a \`Match\` probe or a \`stored\` insert touches one cache line.
+- Workloads: prompts are \`Uint32Array\` views of 4 MiB slabs (off the JavaScript heap, so the garbage collector
+  never copies them, and no allocation per prompt); a shared prefix is extended without copying its digests.
+
+Where the time goes now (\`node --cpu-prof\`, shared-prefix, warm runs): engine admission 11% (prefix lookups and
+LRU unlinking of ~500 blocks per request), directory \`Match\` 8%, prompt hashing in the workload 10% (SHA-256
+and CBOR), the output-token seed (SHA-256 over the whole prompt, per request) 6%, garbage collection 7%, block
+commits 5%. The lookups and commits are bound by cache misses on a machine shared with other builds; no-sharing is
+bound by hashing every block of every unique prompt once (0.75 us per block with Node's one-shot SHA-256). The next
+steps would be changing the output-token seed to hash the prompt's block chain instead of its bytes (it changes the
+generated ids, so it needs a decision) and passing block keys as typed arrays end to end instead of BigInts.`;

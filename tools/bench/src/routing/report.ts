@@ -6,6 +6,8 @@ export interface SpeedRow {
   readonly workload: string;
   readonly rate: number;
   readonly metrics: SimMetrics;
+  /** CPU time of the process during the run (all threads), ms. */
+  readonly cpuMs: number;
 }
 
 /** Cache-aware and oracle under a slower KV-event feed. */
@@ -54,6 +56,8 @@ export interface ReportContext {
   readonly totalWallS: number;
   /** Markdown written by hand (design notes), inserted after the results. */
   readonly notes: string;
+  /** Markdown written by hand after the simulator-speed table (before/after measurements). */
+  readonly speedNotes: string;
 }
 
 const f0 = (x: number): string => x.toFixed(0);
@@ -101,28 +105,13 @@ export function workloadTable(rows: readonly RunRow[], workload: string): string
   return out.join('\n');
 }
 
-/**
- * Prompt tokens simulated per wall-clock second, the median over the speed runs: the simulator's
- * cost is dominated by SHA-256 over every 16-token prompt block, so this predicts the speed-up
- * of any run from its prompt-token rate.
- */
-export function tokensPerWallSecond(rows: readonly SpeedRow[]): number {
-  const v = rows.map((r) => (r.metrics.promptTokensPerS * r.metrics.virtualMs) / Math.max(1, r.metrics.wallMs)).sort((a, b) => a - b);
-  return v.length === 0 ? 0 : v[Math.floor(v.length / 2)]!;
-}
-
-/** "min-maxx" over the speed runs that simulate more prompt tokens/s than a 100x speed-up allows. */
-function heavyRange(rows: readonly SpeedRow[]): string {
-  const limit = tokensPerWallSecond(rows) / 100;
-  const s = rows.filter((r) => r.metrics.promptTokensPerS > limit).map((r) => r.metrics.speedup);
-  return s.length === 0 ? 'no slower run' : `${f0(Math.min(...s))}-${f0(Math.max(...s))}x`;
-}
-
 export function speedTable(rows: readonly SpeedRow[]): string {
-  const out = ['| workload (16 workers, cache-aware) | rate (req/s) | requests | prompt tokens/s simulated | simulated s | wall s | speed-up |', '|---|---:|---:|---:|---:|---:|---:|'];
+  const out = ['| workload (16 workers, cache-aware) | rate (req/s) | requests | prompt tokens/s simulated | simulated s | wall s | speed-up (wall) | CPU s | speed-up (CPU) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (const r of rows) {
     const m = r.metrics;
-    out.push(`| ${r.workload} | ${r.rate} | ${m.completed} | ${f0(m.promptTokensPerS)} | ${f1(m.virtualMs / 1000)} | ${(m.wallMs / 1000).toFixed(2)} | ${f0(m.speedup)}x |`);
+    out.push(
+      `| ${r.workload} | ${r.rate} | ${m.completed} | ${f0(m.promptTokensPerS)} | ${f1(m.virtualMs / 1000)} | ${(m.wallMs / 1000).toFixed(2)} | ${f0(m.speedup)}x | ${(r.cpuMs / 1000).toFixed(2)} | ${f0(m.virtualMs / Math.max(1e-9, r.cpuMs))}x |`,
+    );
   }
   return out.join('\n');
 }
@@ -147,7 +136,7 @@ export function renderReport(
     `  max_num_seqs ${fl.maxNumSeqs}, max_num_batched_tokens ${fl.maxBatchedTokens}, ${fl.kvBlocks} KV blocks of 16 tokens per worker`,
     `  (${f0((fl.kvBlocks * 16) / 1000)}K tokens: 80 GB x 0.9 minus weights and a 4 GB reserve, tools/sim fleet-config.ts).`,
     `- The production \`Scheduler\` (fair queue, leases, has-free-slot admission) and \`Router\` from @infermesh/scheduler; the`,
-    `  kv-directory's \`EventApplier\` + \`BitsetKvIndex\` fed by the engines' KV events ${fl.eventDelayMs} ms after each step; load reports every ${fl.loadReportIntervalMs} ms.`,
+    `  kv-directory's \`EventApplier\` + \`CompactKvIndex\` fed by the engines' KV events ${fl.eventDelayMs} ms after each step; load reports every ${fl.loadReportIntervalMs} ms.`,
     '- Policies (services/scheduler/src/routing/policies): random, round-robin, least-load (slot utilisation, KV pressure as',
     '  tie-break), cache-aware (prefix overlap from the directory + load + KV pressure), oracle (the same scoring fed with the',
     "  engines' true caches, read from their block pools at decision time).",
@@ -189,17 +178,13 @@ export function renderReport(
     weightTable(weights),
     '',
     '## Simulator speed',
-    'The same simulator with 16 workers, cache-aware routing (wall time includes generating and hashing the prompts).',
+    'This run of the report, one run per case in this process (after the grid above, so the JIT is warm): 16 workers,',
+    'cache-aware routing, every workload at the heaviest rate above with the request count of the grid. Wall time includes',
+    "generating and hashing the prompts; CPU time counts every thread of the process (the garbage collector's too).",
     '',
     speedTable(speed),
     '',
-    `The cost follows the simulated prompt-token rate: every 16-token prompt block is SHA-256-hashed twice (by the workload,`,
-    `as the tokenizer would, and by the engine for its prefix cache) and indexed by the directory. Here the simulator got through`,
-    `a median ${(tokensPerWallSecond(speed) / 1e6).toFixed(1)}M prompt tokens per wall-clock second, so a 16-worker fleet runs at least 100x faster than real time`,
-    `while it simulates up to ~${f0(tokensPerWallSecond(speed) / 100 / 1000)}K prompt tokens/s (multi-turn and light no-sharing above), and ${heavyRange(speed)} on prefill-heavier`,
-    'loads (8K-token prompts at 20 req/s are 150K prompt tokens/s). Profiles (node --cpu-prof) put about half of the wall time in',
-    "SHA-256 and Buffer allocation and a fifth in garbage collection; the engine's per-block digest (createHash per block) is",
-    "the largest single item, and Node's one-shot crypto.hash would roughly halve it. Numbers taken on the shared 2-core machine.",
+    ctx.speedNotes,
     '',
     '## Reproduce',
     '```',

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BLOCK_SIZE } from '@infermesh/worker-supervisor';
 import { binaryDigestKey, blockDigestBinary, rootDigestBinary } from '@infermesh/kv-blocks';
-import { SIM_CACHE_SALT, SIM_VOCAB, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
+import { SIM_CACHE_SALT, SIM_VOCAB, tokenArray, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 /** Llama-3.1's context: longer trace requests are cut to fit it with their output. */
 export const MOONCAKE_MAX_CONTEXT = 131_072;
@@ -85,11 +85,11 @@ export function mooncakeWorkload(o: WorkloadOptions & { path?: string; sampleEve
 
 /** Memoised expansion: a (parent id, id) pair always expands to the same 32 blocks and digests. */
 class Expander {
-  private readonly memo = new Map<string, { tokens: number[]; keys: bigint[]; digests: string[] }>();
+  private readonly memo = new Map<string, { tokens: Uint32Array; keys: bigint[]; digests: string[] }>();
 
-  expand(line: TraceLine): { tokens: number[]; keys: bigint[]; lastDigest: string | undefined } {
-    // Joined by one concat at the end: per-token copies dominated the expansion's cost.
-    const parts: number[][] = [];
+  expand(line: TraceLine): { tokens: Uint32Array; keys: bigint[]; lastDigest: string | undefined } {
+    // Joined by one copy at the end: per-token copies dominated the expansion's cost.
+    const parts: Uint32Array[] = [];
     const keys: bigint[] = [];
     let lastDigest: string | undefined;
     let parent = rootDigestBinary(SIM_CACHE_SALT);
@@ -101,7 +101,7 @@ class Expander {
       const memoKey = `${parentId}:${id}`;
       let chunk = this.memo.get(memoKey);
       if (chunk === undefined) {
-        const t = new Array<number>(MOONCAKE_BLOCK_TOKENS);
+        const t = new Uint32Array(MOONCAKE_BLOCK_TOKENS);
         for (let j = 0; j < MOONCAKE_BLOCK_TOKENS; j++) t[j] = mix(id, j) % SIM_VOCAB;
         const k: bigint[] = [];
         const ds: string[] = [];
@@ -114,14 +114,22 @@ class Expander {
         chunk = { tokens: t, keys: k, digests: ds };
         this.memo.set(memoKey, chunk);
       }
-      parts.push(n === MOONCAKE_BLOCK_TOKENS ? chunk.tokens : chunk.tokens.slice(0, n));
+      parts.push(n === MOONCAKE_BLOCK_TOKENS ? chunk.tokens : chunk.tokens.subarray(0, n));
       const fullBlocks = Math.floor(n / BLOCK_SIZE);
       for (let b = 0; b < fullBlocks; b++) keys.push(chunk.keys[b]!);
       if (fullBlocks > 0) lastDigest = chunk.digests[fullBlocks - 1];
       parent = chunk.digests.at(-1)!;
       parentId = id;
     }
-    return { tokens: ([] as number[]).concat(...parts), keys, lastDigest };
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const tokens = tokenArray(total);
+    let at = 0;
+    for (const p of parts) {
+      tokens.set(p, at);
+      at += p.length;
+    }
+    return { tokens, keys, lastDigest };
   }
 }
 

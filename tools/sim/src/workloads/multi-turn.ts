@@ -1,5 +1,5 @@
 import { Rng } from '../rng.js';
-import { BlockChainBuilder, randomTokens, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
+import { BlockChainBuilder, randomTokens, tokenArray, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 interface Turn {
   readonly user: number[];
@@ -32,8 +32,8 @@ export function multiTurnWorkload(o: WorkloadOptions): Workload {
       id: nextId++,
       arrivalMs,
       tenantId: conv.tenantId,
-      promptTokens: [...conv.history.tokens],
-      blockHashes: [...conv.history.keys],
+      promptTokens: copyTokens(conv.history.tokens),
+      blockHashes: conv.history.keys.slice(),
       lastBlockDigest: conv.history.lastDigest,
       maxTokens: turn.answer.length,
     };
@@ -66,4 +66,10 @@ export function multiTurnWorkload(o: WorkloadOptions): Workload {
       return request(conv, atMs + rng.exp(5000));
     },
   };
+}
+
+function copyTokens(tokens: readonly number[]): Uint32Array {
+  const out = tokenArray(tokens.length);
+  out.set(tokens);
+  return out;
 }

@@ -1,5 +1,5 @@
 import { Rng, Zipf } from '../rng.js';
-import { BlockChainBuilder, randomTokens, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
+import { EMPTY_CHAIN, extendChain, randomTokens, type PromptChain, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 /** Shape of the shared-prefix workload; defaults in `defaultSharedPrefixShape`. */
 export interface SharedPrefixShape {
@@ -32,17 +32,17 @@ export function sharedPrefixWorkload(o: WorkloadOptions, shape: SharedPrefixShap
     *arrivals() {
       const rng = new Rng(o.seed);
       const zipf = new Zipf(shape.systemPrompts, shape.zipf);
-      const prefixes = new Map<number, BlockChainBuilder>();
+      const prefixes = new Map<number, PromptChain>();
       let t = 0;
       for (let id = 0; id < o.requests; id++) {
         t += rng.exp(1000 / o.rate);
         const app = zipf.sample(rng);
         let prefix = prefixes.get(app);
         if (prefix === undefined) {
-          prefix = new BlockChainBuilder().append(randomTokens(new Rng(o.seed * 7919 + app + 1), shape.systemTokens));
+          prefix = extendChain(EMPTY_CHAIN, randomTokens(new Rng(o.seed * 7919 + app + 1), shape.systemTokens));
           prefixes.set(app, prefix);
         }
-        const chain = BlockChainBuilder.from(prefix).append(randomTokens(rng, rng.int(...shape.questionTokens)));
+        const chain = extendChain(prefix, randomTokens(rng, rng.int(...shape.questionTokens)));
         yield {
           id,
           arrivalMs: t,
