@@ -59,7 +59,7 @@ export async function readEvents(dir: string): Promise<events.Envelope[]> {
   const log = await FileEventLog.open(dir, { readOnly: true });
   try {
     const all: events.Envelope[] = [];
-    for (let offset = 0n; ; ) {
+    for (let offset = log.startOffset(); ; ) {
       const batch = await log.read(offset, 10_000);
       if (batch.records.length === 0) return all;
       all.push(...batch.records.map((r) => r.envelope));

@@ -48,8 +48,13 @@ export interface EventLog {
    * `fromOffset` is past the end; DATA_LOSS when stored bytes fail their checksum.
    */
   read(fromOffset: bigint, maxRecords: number): Promise<{ records: LogRecord[]; nextOffset: bigint }>;
-  /** Offset the next appended record will get (= number of durable records). */
+  /** Offset the next appended record will get (= number of durable records ever appended). */
   endOffset(): bigint;
+  /**
+   * The first offset still stored: 0 unless a prefix was deleted (an outbox drops what Kafka has
+   * acknowledged). Reads below it fail with OUT_OF_RANGE.
+   */
+  startOffset(): bigint;
   /**
    * Resolves once the record at `nextOffset` exists (`endOffset() > nextOffset`), or after
    * `timeoutMs`, or when `signal` aborts, whichever is first. Never rejects: callers re-check

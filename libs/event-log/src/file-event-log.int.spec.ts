@@ -128,6 +128,32 @@ describe('FileEventLog', () => {
     await log.close();
   });
 
+  it('deletes a prefix of whole segments, never the last, and reopens at the new start', async () => {
+    const dir = freshDir();
+    await writeEvents(dir, 30, { segmentBytes: 1024 });
+    const log = await FileEventLog.open(dir, { segmentBytes: 1024 });
+    const segmentsBefore = (await readdir(dir)).filter((f) => f.endsWith('.log')).length;
+    const start = await log.deleteBefore(20n);
+    expect(start).toBeGreaterThan(0n);
+    expect(start).toBeLessThanOrEqual(20n);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.log')).length).toBeLessThan(segmentsBefore);
+    await expect(log.read(start - 1n, 1)).rejects.toMatchObject({ code: 11 });
+    expect((await log.read(start, 1)).records[0]?.offset).toBe(start);
+    expect(await log.deleteBefore(1000n)).toBe(log.startOffset());
+    expect(log.endOffset()).toBe(30n);
+    await log.close();
+    const reopened = await FileEventLog.open(dir, { segmentBytes: 1024 });
+    expect(reopened.endOffset()).toBe(30n);
+    const p = await Producer.open(reopened, 'ingress/t1');
+    expect(p.lastSequence()).toBe(30n);
+    await p.append([usageDraft(30)]);
+    await p.close();
+    const kept: LogRecord[] = [];
+    for await (const r of scanLog(reopened, reopened.startOffset(), reopened.endOffset(), 7)) kept.push(r);
+    expect(kept.at(-1)?.envelope.sequence).toBe(31n);
+    await reopened.close();
+  });
+
   it('serves a read-only view beside the writer and sees its new records', async () => {
     const dir = freshDir();
     const writer = await FileEventLog.open(dir);

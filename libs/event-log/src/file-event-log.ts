@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { MeshError, Code } from '@infermesh/errors';
 import { events } from '@infermesh/proto';
@@ -93,6 +93,28 @@ export class FileEventLog implements EventLog {
     return this.segments.at(-1)?.endOffset ?? 0n;
   }
 
+  startOffset(): bigint {
+    return this.segments[0]?.baseOffset ?? 0n;
+  }
+
+  /**
+   * Deletes the whole segments that end at or before `offset`, never the last one (it holds the
+   * chain head `Producer.open` recovers), e.g. the prefix of an outbox that Kafka acknowledged.
+   * Returns the new start offset. Granularity is one segment (`segmentBytes`).
+   */
+  async deleteBefore(offset: bigint): Promise<bigint> {
+    if (this.options.readOnly) throw new MeshError(Code.FailedPrecondition, 'event log is open read-only');
+    let removed = 0;
+    while (this.segments.length > 1 && this.segments[0]!.endOffset <= offset) {
+      const seg = this.segments.shift()!;
+      await seg.close();
+      await unlink(seg.path);
+      removed++;
+    }
+    if (removed > 0) await syncDir(this.dir);
+    return this.startOffset();
+  }
+
   stats(): FileEventLogStats {
     return { ...this.counters, records: this.endOffset() };
   }
@@ -159,7 +181,7 @@ export class FileEventLog implements EventLog {
   }
 
   async read(fromOffset: bigint, maxRecords: number): Promise<{ records: LogRecord[]; nextOffset: bigint }> {
-    checkRead(fromOffset, maxRecords, this.endOffset());
+    checkRead(fromOffset, maxRecords, this.endOffset(), this.startOffset());
     const seg = this.segmentOf(fromOffset);
     if (seg === undefined) return { records: [], nextOffset: fromOffset };
     const first = Number(fromOffset - seg.baseOffset);

@@ -34,6 +34,10 @@ export class MemoryEventLog implements EventLog {
     return { records, nextOffset: fromOffset + BigInt(records.length) };
   }
 
+  startOffset(): bigint {
+    return 0n;
+  }
+
   endOffset(): bigint {
     return BigInt(this.stored.length);
   }
@@ -49,11 +53,11 @@ export class MemoryEventLog implements EventLog {
 }
 
 /** The argument checks every implementation applies to `read`. */
-export function checkRead(fromOffset: bigint, maxRecords: number, end: bigint): void {
+export function checkRead(fromOffset: bigint, maxRecords: number, end: bigint, start = 0n): void {
   if (!Number.isInteger(maxRecords) || maxRecords < 1) {
     throw new MeshError(Code.InvalidArgument, `maxRecords must be a positive integer, got ${maxRecords}`);
   }
-  if (fromOffset < 0n || fromOffset > end) {
-    throw new MeshError(Code.OutOfRange, `offset ${fromOffset} is outside the log [0, ${end}]`);
+  if (fromOffset < start || fromOffset > end) {
+    throw new MeshError(Code.OutOfRange, `offset ${fromOffset} is outside the log [${start}, ${end}]`);
   }
 }

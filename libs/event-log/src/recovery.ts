@@ -10,8 +10,9 @@ const STEP = 1024n;
  */
 export async function findLastOf(log: EventLog, producer: string): Promise<{ sequence: bigint; hash: Uint8Array } | undefined> {
   let end = log.endOffset();
-  while (end > 0n) {
-    const start = end > STEP ? end - STEP : 0n;
+  const first = log.startOffset();
+  while (end > first) {
+    const start = end - first > STEP ? end - STEP : first;
     let found: { sequence: bigint; hash: Uint8Array } | undefined;
     for (let at = start; at < end; ) {
       const { records, nextOffset } = await log.read(at, Number(end - at));

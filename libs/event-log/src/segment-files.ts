@@ -21,7 +21,8 @@ export async function loadSegments(dir: string, writable: boolean): Promise<{ se
   let torn = 0;
   try {
     for (const [i, base] of bases.entries()) {
-      const expected = segments.at(-1)?.endOffset ?? 0n;
+      // The first segment may start above 0: a deleted prefix (FileEventLog.deleteBefore).
+      const expected = segments.at(-1)?.endOffset ?? base;
       const isLast = i === bases.length - 1;
       if (base !== expected) throw new MeshError(Code.DataLoss, `event log ${dir}: segment ${base} should start at offset ${expected}`);
       const loaded = await Segment.load(dir, base, writable && isLast);

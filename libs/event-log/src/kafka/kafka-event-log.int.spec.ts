@@ -6,7 +6,7 @@ import { create, fromBinary } from '@bufbuild/protobuf';
 import { Code } from '@infermesh/errors';
 import { startKafka, type KafkaServer } from '@infermesh/infra';
 import { events } from '@infermesh/proto';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { EventDraft } from '../event-log.js';
 import { Producer } from '../producer.js';
 import { usageDraft } from '../test-fixtures.spec.js';
@@ -178,6 +178,32 @@ describe('KafkaEventLog against a real broker', () => {
     expect(firstById.size).toBe(31);
     expect([...firstById.values()].map((c) => c.envelope.sequence)).toEqual(Array.from({ length: 31 }, (_, i) => BigInt(i + 1)));
   }, 150_000 * scale);
+
+  it('deletes acknowledged outbox segments, keeps the chain head, and creates topics with unlimited retention', async () => {
+    const outboxDir = join(dir, 'prune');
+    let log = closing(await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir, partitions: 3, outboxSegmentBytes: 1024 }));
+    let producer = closing(await Producer.open(log, 'ingress/prune'));
+    for (let i = 0; i < 40; i++) await producer.append([usageDraft(i, 'tenant-p')]);
+    expect(await log.flush(30_000)).toBe(true);
+    expect(log.startOffset()).toBeGreaterThan(0n);
+    expect(log.startOffset()).toBeLessThan(40n);
+    await expect(log.read(0n, 10)).rejects.toMatchObject({ code: Code.OutOfRange });
+    await producer.close();
+    await log.close();
+    // Reopened: the chain continues from the head kept in the last segment.
+    log = closing(await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir, partitions: 3, outboxSegmentBytes: 1024 }));
+    producer = closing(await Producer.open(log, 'ingress/prune'));
+    expect(producer.lastSequence()).toBe(40n);
+
+    const admin = new Kafka({ clientId: 'retention-check', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: KafkaTopics.usage, configNames: ['retention.ms'] }] });
+      expect(described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('-1');
+    } finally {
+      await admin.disconnect();
+    }
+  }, 90_000 * scale);
 
   it('refuses, without storing it, an event type no topic carries', async () => {
     const log = closing(await KafkaEventLog.open({ brokers: kafka.brokers, outboxDir: join(dir, 'c') }));

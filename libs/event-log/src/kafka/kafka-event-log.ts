@@ -18,6 +18,12 @@ export interface KafkaEventLogOptions {
   relayBatch: number;
   /** Partitions of each topic when this log creates it (existing topics are left alone). */
   partitions: number;
+  /**
+   * Outbox segment size, bytes: once Kafka has acknowledged a whole segment it is deleted (the
+   * last segment always stays: it holds the producer's chain head). 0 keeps everything.
+   */
+  outboxSegmentBytes: number;
+  pruneOutbox: boolean;
   /** Relay retry backoff after a failed publish, doubling from min to max, ms. */
   retryMinMs: number;
   retryMaxMs: number;
@@ -35,6 +41,8 @@ export function defaultKafkaEventLogOptions(): Omit<KafkaEventLogOptions, 'broke
     maxPendingEvents: 100_000,
     relayBatch: 500,
     partitions: 6,
+    outboxSegmentBytes: 64 * 1024 * 1024,
+    pruneOutbox: true,
     retryMinMs: 100,
     retryMaxMs: 2000,
     closeFlushMs: 2000,
@@ -80,7 +88,7 @@ export class KafkaEventLog implements EventLog {
   /** Opens (or recovers) the outbox and starts the relay; does not wait for Kafka. */
   static async open(options: Pick<KafkaEventLogOptions, 'brokers' | 'outboxDir'> & Partial<KafkaEventLogOptions>): Promise<KafkaEventLog> {
     const opts = { ...defaultKafkaEventLogOptions(), ...options };
-    const outbox = await FileEventLog.open(opts.outboxDir);
+    const outbox = await FileEventLog.open(opts.outboxDir, { segmentBytes: opts.outboxSegmentBytes });
     try {
       return new KafkaEventLog(outbox, await RelayCursor.open(opts.outboxDir), opts);
     } catch (err) {
@@ -107,6 +115,11 @@ export class KafkaEventLog implements EventLog {
 
   endOffset(): bigint {
     return this.outbox.endOffset();
+  }
+
+  /** The outbox's first stored offset: published segments are deleted (`pruneOutbox`). */
+  startOffset(): bigint {
+    return this.outbox.startOffset();
   }
 
   waitForAppend(nextOffset: bigint, signal: AbortSignal, timeoutMs: number): Promise<void> {
@@ -166,6 +179,7 @@ export class KafkaEventLog implements EventLog {
         await this.publish(records);
         await this.cursor.set(nextOffset);
         safely(() => this.opts.onRelaySuccess(records.length));
+        if (this.opts.pruneOutbox) await this.outbox.deleteBefore(nextOffset);
         for (const w of [...this.flushWaiters]) if (nextOffset >= w.target) w.done(true);
         backoff = this.opts.retryMinMs;
       } catch (err) {
@@ -196,7 +210,7 @@ export class KafkaEventLog implements EventLog {
     try {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: Object.values(KafkaTopics).map((topic) => ({ topic, numPartitions: this.opts.partitions })),
+        topics: Object.values(KafkaTopics).map((topic) => ({ topic, numPartitions: this.opts.partitions, configEntries: TOPIC_CONFIG })),
       });
     } finally {
       await admin.disconnect();
@@ -214,6 +228,18 @@ export class KafkaEventLog implements EventLog {
     await p?.disconnect().catch(() => {});
   }
 }
+
+/**
+ * Settings of the topics this log creates. Retention is unlimited: billing rebuilds its ledger and
+ * audit verifies hash chains by reading a topic from its first record, so the broker's default of
+ * seven days would silently cut both short. Operators who need a bound should move old segments
+ * to tiered storage rather than delete them.
+ */
+const TOPIC_CONFIG = [
+  { name: 'retention.ms', value: '-1' },
+  { name: 'retention.bytes', value: '-1' },
+  { name: 'cleanup.policy', value: 'delete' },
+];
 
 function safely(f: () => void): void {
   try {

@@ -21,7 +21,10 @@ export async function replayCommand(flags: ReplayFlags): Promise<number> {
   const log = await FileEventLog.open(flags.log, { readOnly: true });
   try {
     const records = [];
-    for (let offset = 0n; ; ) {
+    if (log.startOffset() > 0n) {
+      process.stdout.write(`note: this log starts at offset ${log.startOffset()} (an outbox whose published prefix was deleted); the earlier events are in Kafka\n`);
+    }
+    for (let offset = log.startOffset(); ; ) {
       const batch = await log.read(offset, 10_000);
       if (batch.records.length === 0) break;
       records.push(...batch.records);

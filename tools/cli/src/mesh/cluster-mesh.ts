@@ -122,7 +122,7 @@ export async function startClusterMesh(config: MeshConfig, logger: Logger, optio
       httpAddress: at(ports.http),
       addresses: { tokenizer: tokenizer.address, 'kv-directory': kv.address, 'worker-supervisor': supervisor.address, scheduler: scheduler.address, billing: billing.address, ingress: ingress.address },
       eventLogDir,
-      ledgerDir: infra.databaseUrl,
+      ledgerDir: withoutPassword(infra.databaseUrl),
       infra,
       processes,
       services: processes,
@@ -131,5 +131,16 @@ export async function startClusterMesh(config: MeshConfig, logger: Logger, optio
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** The URL with its password masked: it is printed and logged. */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable database URL)';
   }
 }
