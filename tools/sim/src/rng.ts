@@ -32,6 +32,23 @@ export class Rng {
   u32(): number {
     return Math.floor(this.next() * 4294967296) >>> 0;
   }
+
+  /**
+   * `out[i] = this.u32() % modulus` for i in [from, to), in that order: the same draws and values,
+   * about twice as fast (no float round trip, no call per draw). Prompt tokens are most of what a
+   * workload draws.
+   */
+  fillMod(out: Uint32Array, from: number, to: number, modulus: number): void {
+    let s = this.state;
+    for (let i = from; i < to; i++) {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((t ^ (t >>> 14)) >>> 0) % modulus;
+    }
+    this.state = s;
+  }
 }
 
 /** Samples ranks 0..n-1 with P(k) proportional to 1/(k+1)^s (s = 0 is uniform). */

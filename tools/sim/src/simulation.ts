@@ -5,7 +5,7 @@ import { SimEngine, defaultEngineOptions, type EngineEvent, type SequenceListene
 import type { FleetConfig } from './fleet-config.js';
 import { MsHistogram, type SimMetrics } from './metrics.js';
 import { SimClock } from './sim-clock.js';
-import { SIM_CACHE_SALT, type SimRequest, type Workload } from './workloads/types.js';
+import { releaseTokens, SIM_CACHE_SALT, type SimRequest, type Workload } from './workloads/types.js';
 
 /** One run: a workload, a policy, a fleet. */
 export interface SimConfig {
@@ -111,6 +111,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
         scheduler.release(placement.leaseId);
         dirty = true;
         const next = config.workload.onFinished?.(req, now);
+        releaseTokens(req.promptTokens);
         if (next !== undefined) arriveAt(next);
       },
     };
@@ -125,6 +126,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
     } catch {
       // Rejected by the engine (too long for the context or the KV cache): counted, not fatal.
       failed++;
+      releaseTokens(req.promptTokens);
       scheduler.release(placement.leaseId);
       dirty = true;
     }
@@ -136,6 +138,7 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
       (p) => dispatch(req, p),
       () => {
         failed++;
+        releaseTokens(req.promptTokens);
       },
     );
   };

@@ -28,6 +28,28 @@ describe('BlockIndex (typed-array hash -> block map)', () => {
     );
   });
 
+  it('grows from its small initial table to full capacity without losing or duplicating entries', () => {
+    const max = 10_000;
+    const idx = new BlockIndex(max);
+    const ref = new Map<bigint, number>();
+    // Keys whose low halves collide in runs of 4, so probe runs cross every resize.
+    const key = (i: number): bigint => (BigInt(i) << 32n) | BigInt(Math.floor(i / 4) * 4096);
+    for (let i = 0; i < max; i++) {
+      expect(idx.add(key(i), i)).toBe(true);
+      ref.set(key(i), i);
+      if (i % 3 === 0) {
+        expect(idx.delete(key(i))).toBe(true);
+        ref.delete(key(i));
+      }
+    }
+    expect(idx.size).toBe(ref.size);
+    for (let i = 0; i < max; i++) expect(idx.get(key(i))).toBe(ref.get(key(i)) ?? -1);
+    for (let i = 0; i < max && idx.size < max; i += 3) expect(idx.add(key(i), i)).toBe(true);
+    expect(idx.size).toBe(max);
+    expect(() => idx.add(key(max), max)).toThrow(/full/);
+    expect(new Set(idx.values()).size).toBe(max);
+  });
+
   it('tells full 64-bit keys apart and refuses more entries than it was sized for', () => {
     const idx = new BlockIndex(2);
     expect(idx.add(0xffff_ffff_0000_0001n, 1)).toBe(true);

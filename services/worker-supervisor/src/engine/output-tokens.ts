@@ -21,20 +21,7 @@ export class OutputTokens {
     private readonly vocabSize: number,
     private readonly firstToken = 0,
   ) {
-    const h = createHash('sha256').update(`${model}\0${seed.toString()}\0`, 'utf8');
-    if (scratch.length < prompt.length) scratch = new Uint32Array(prompt.length);
-    if (LITTLE_ENDIAN && prompt instanceof Uint32Array) {
-      scratch.set(prompt);
-    } else if (LITTLE_ENDIAN) {
-      // Uint32Array stores ToUint32(t), i.e. t >>> 0, in the platform's (here little-endian) order.
-      for (let i = 0; i < prompt.length; i++) scratch[i] = prompt[i]!;
-    } else {
-      for (let i = 0; i < prompt.length; i++) {
-        const t = prompt[i]! >>> 0;
-        scratch[i] = ((t & 0xff) << 24) | ((t & 0xff00) << 8) | ((t >>> 8) & 0xff00) | (t >>> 24);
-      }
-    }
-    const d = h.update(new Uint8Array(scratch.buffer, 0, 4 * prompt.length)).digest('binary');
+    const d = seedDigest(model, seed, prompt);
     this.k0 = (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0;
     this.k1 = (d.charCodeAt(4) | (d.charCodeAt(5) << 8) | (d.charCodeAt(6) << 16) | (d.charCodeAt(7) << 24)) >>> 0;
   }
@@ -46,6 +33,30 @@ export class OutputTokens {
     // 53 bits of hash keep the modulo bias below 2^-30 for any vocabulary here.
     return this.firstToken + ((a * 2 ** 21 + (b >>> 11)) % (this.vocabSize - this.firstToken));
   }
+}
+
+/**
+ * SHA-256 of `model \0 seed \0` and the prompt's token ids as 4 little-endian bytes each: what
+ * keys a sequence's output tokens. A typed prompt on a little-endian machine is already those
+ * bytes and is hashed in place (copying an 8K-token prompt per request cost a few percent of a
+ * simulation); anything else goes through a reused scratch array.
+ */
+function seedDigest(model: string, seed: bigint, prompt: ArrayLike<number>): string {
+  const h = createHash('sha256').update(`${model}\0${seed.toString()}\0`, 'utf8');
+  if (LITTLE_ENDIAN && prompt instanceof Uint32Array) {
+    return h.update(new Uint8Array(prompt.buffer, prompt.byteOffset, prompt.byteLength)).digest('binary');
+  }
+  if (scratch.length < prompt.length) scratch = new Uint32Array(prompt.length);
+  if (LITTLE_ENDIAN) {
+    // Uint32Array stores ToUint32(t), i.e. t >>> 0, in the platform's (here little-endian) order.
+    for (let i = 0; i < prompt.length; i++) scratch[i] = prompt[i]!;
+  } else {
+    for (let i = 0; i < prompt.length; i++) {
+      const t = prompt[i]! >>> 0;
+      scratch[i] = ((t & 0xff) << 24) | ((t & 0xff00) << 8) | ((t >>> 8) & 0xff00) | (t >>> 24);
+    }
+  }
+  return h.update(new Uint8Array(scratch.buffer, 0, 4 * prompt.length)).digest('binary');
 }
 
 /** MurmurHash3's 32-bit finaliser: a cheap full-avalanche mix. */

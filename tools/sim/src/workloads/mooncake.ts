@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BLOCK_SIZE } from '@infermesh/worker-supervisor';
-import { binaryDigestKey, blockDigestBinary, rootDigestBinary } from '@infermesh/kv-blocks';
+import { rootDigestBinary } from '@infermesh/kv-blocks';
+import { simBlockDigest, simDigestKey } from './chain-hash.js';
 import { SIM_CACHE_SALT, SIM_VOCAB, tokenArray, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 /** Llama-3.1's context: longer trace requests are cut to fit it with their output. */
@@ -107,8 +108,8 @@ class Expander {
         const ds: string[] = [];
         let d = parent;
         for (let b = 0; b < MOONCAKE_BLOCK_TOKENS / BLOCK_SIZE; b++) {
-          d = blockDigestBinary(d, t, b * BLOCK_SIZE, BLOCK_SIZE);
-          k.push(binaryDigestKey(d));
+          d = simBlockDigest(d, t, b * BLOCK_SIZE);
+          k.push(simDigestKey(d));
           ds.push(d);
         }
         chunk = { tokens: t, keys: k, digests: ds };

@@ -1,5 +1,5 @@
 import { Rng, Zipf } from '../rng.js';
-import { EMPTY_CHAIN, extendChain, randomTokens, type PromptChain, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
+import { EMPTY_CHAIN, extendChainRandom, type PromptChain, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 /** Shape of the shared-prefix workload; defaults in `defaultSharedPrefixShape`. */
 export interface SharedPrefixShape {
@@ -39,10 +39,10 @@ export function sharedPrefixWorkload(o: WorkloadOptions, shape: SharedPrefixShap
         const app = zipf.sample(rng);
         let prefix = prefixes.get(app);
         if (prefix === undefined) {
-          prefix = extendChain(EMPTY_CHAIN, randomTokens(new Rng(o.seed * 7919 + app + 1), shape.systemTokens));
+          prefix = extendChainRandom(EMPTY_CHAIN, new Rng(o.seed * 7919 + app + 1), shape.systemTokens);
           prefixes.set(app, prefix);
         }
-        const chain = extendChain(prefix, randomTokens(rng, rng.int(...shape.questionTokens)));
+        const chain = extendChainRandom(prefix, rng, rng.int(...shape.questionTokens));
         yield {
           id,
           arrivalMs: t,

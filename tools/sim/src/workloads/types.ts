@@ -1,5 +1,10 @@
 import { BLOCK_SIZE } from '@infermesh/worker-supervisor';
 import { binaryDigestKey, blockDigestBinary, rootDigestBinary } from '@infermesh/kv-blocks';
+import type { Rng } from '../rng.js';
+import { simBlockDigest, simDigestKey } from './chain-hash.js';
+import { tokenArray } from './token-arena.js';
+
+export { tokenArray, releaseTokens } from './token-arena.js';
 
 /** One request of a simulated workload: what an ingress would hand the scheduler and an engine. */
 export interface SimRequest {
@@ -8,7 +13,12 @@ export interface SimRequest {
   /** Virtual ms from the start of the run. */
   readonly arrivalMs: number;
   readonly tenantId: string;
-  /** Token ids, in a typed array: long prompts stay off the JavaScript heap (the garbage collector never copies them). */
+  /**
+   * Token ids, in a typed array: long prompts stay off the JavaScript heap (the garbage collector
+   * never copies them). The simulator hands it back to the token arena (`releaseTokens`) when the
+   * request ends, after the workload's `onFinished`: a workload never uses it after that and never
+   * gives one array to two requests.
+   */
   readonly promptTokens: Uint32Array;
   /** 64-bit keys of every full 16-token block of the prompt (tokenizer.v1 scheme, salt ""). */
   readonly blockHashes: readonly bigint[];
@@ -95,28 +105,6 @@ export interface PromptChain {
   readonly lastDigest: string | undefined;
 }
 
-/** 32-bit words per arena slab (4 MiB). */
-const SLAB_WORDS = 1 << 20;
-let slab = new Uint32Array(SLAB_WORDS);
-let slabUsed = 0;
-
-/**
- * A zeroed token array of length `n`, carved from a shared slab: one `new Uint32Array` per
- * prompt costs an off-heap allocation each (a fifth of a shared-prefix run's workload time); a
- * view of a slab costs a small object, and a slab is freed once no prompt in it is alive.
- * Prompts larger than a quarter slab get their own array.
- */
-export function tokenArray(n: number): Uint32Array {
-  if (n > SLAB_WORDS / 4) return new Uint32Array(n);
-  if (slabUsed + n > SLAB_WORDS) {
-    slab = new Uint32Array(SLAB_WORDS);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + n);
-  slabUsed += n;
-  return out;
-}
-
 /** The chain of the empty prompt. */
 export const EMPTY_CHAIN: PromptChain = { tokens: new Uint32Array(0), keys: [], lastDigest: undefined };
 
@@ -129,12 +117,28 @@ export function extendChain(base: PromptChain, tokens: ArrayLike<number>): Promp
   const all = tokenArray(base.tokens.length + tokens.length);
   all.set(base.tokens);
   all.set(tokens, base.tokens.length);
+  return hashTail(base, all);
+}
+
+/**
+ * `extendChain(base, randomTokens(rng, n))` without the intermediate array: the same tokens (the
+ * same draws from `rng`, in the same order) written straight into the prompt.
+ */
+export function extendChainRandom(base: PromptChain, rng: Rng, n: number): PromptChain {
+  const all = tokenArray(base.tokens.length + n);
+  all.set(base.tokens);
+  rng.fillMod(all, base.tokens.length, all.length, SIM_VOCAB);
+  return hashTail(base, all);
+}
+
+/** The chain of `all`, whose leading blocks are `base`'s: only the blocks after them are hashed. */
+function hashTail(base: PromptChain, all: Uint32Array): PromptChain {
   const keys = base.keys.slice();
   let last = base.lastDigest;
   const full = Math.floor(all.length / BLOCK_SIZE);
   for (let b = keys.length; b < full; b++) {
-    last = blockDigestBinary(last ?? rootDigestBinary(SIM_CACHE_SALT), all, b * BLOCK_SIZE, BLOCK_SIZE);
-    keys.push(binaryDigestKey(last));
+    last = simBlockDigest(last ?? rootDigestBinary(SIM_CACHE_SALT), all, b * BLOCK_SIZE);
+    keys.push(simDigestKey(last));
   }
   return { tokens: all, keys, lastDigest: last };
 }
