@@ -34,6 +34,11 @@ export default {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/*/src/**/*.unit.spec.ts'] },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/{libs,services,tools}/*/src/**/*.int.spec.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.e2e.spec.ts'] },
+    // The same end-to-end scenarios, unchanged, on the cluster profile: a process per service
+    // against real Kafka, NATS and PostgreSQL (tests/e2e/profile.ts reads the variable).
+    { ...base, displayName: 'e2e-cluster', testMatch: ['<rootDir>/tests/e2e/**/*.e2e.spec.ts'], setupFiles: ['<rootDir>/tests/e2e/cluster-profile.setup.js'] },
+    // Faults only the cluster profile has: brokers stopped and restarted under load.
+    { ...base, displayName: 'cluster', testMatch: ['<rootDir>/tests/cluster/**/*.cluster.spec.ts'] },
   ],
   testTimeout: 60_000,
 };

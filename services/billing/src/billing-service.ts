@@ -63,7 +63,7 @@ export function billingService(queries: BillingQueries, authenticate: Authentica
     async getLedgerDigest(_req: billing.GetLedgerDigestRequest, ctx: CallContext) {
       requireAdmin(ctx.header('authorization'), adminToken);
       const d = await queries.digest();
-      return { lines: d.lines, totalAmountMicros: d.totalAmountMicros, sha256: d.sha256, consumedOffset: d.consumedOffset };
+      return { lines: d.lines, totalAmountMicros: d.totalAmountMicros, sha256: d.sha256, consumedOffset: d.consumedOffset, positions: d.positions };
     },
     async *exportUsage(req: billing.ExportUsageRequest, ctx: CallContext) {
       const { tenantId, start, end } = usageScope(req, ctx, authenticate);

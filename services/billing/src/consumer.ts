@@ -1,9 +1,10 @@
 import { MeshError, Code } from '@infermesh/errors';
 import type { EventLog } from '@infermesh/event-log';
 import type { Logger } from '@infermesh/telemetry';
-import { projectLine, type LedgerLine } from './ledger-line.js';
+import { chargeEnvelopes } from './charge.js';
 import type { PriceBook } from './price-book.js';
-import { commitBatch, loadPosition } from './store/ledger-store.js';
+import { sleep } from './sleep.js';
+import { loadPosition } from './store/ledger-store.js';
 import type { SqlDb } from './store/sql.js';
 
 export interface LedgerConsumerOptions {
@@ -57,6 +58,11 @@ export class LedgerConsumer {
     return this.next;
   }
 
+  /** True when everything in the log now is in the ledger. */
+  caughtUp(): Promise<boolean> {
+    return Promise.resolve(this.next >= this.log.endOffset());
+  }
+
   /** Consumes one batch, not beyond `untilOffset`. Returns how many records it consumed. */
   async step(untilOffset?: bigint): Promise<number> {
     const limit = untilOffset ?? this.log.endOffset();
@@ -64,9 +70,10 @@ export class LedgerConsumer {
     const max = Number(limit - this.next < BigInt(this.options.batchSize) ? limit - this.next : BigInt(this.options.batchSize));
     const { records, nextOffset } = await this.log.read(this.next, max);
     if (records.length === 0) return 0;
-    const lines = records.map((r) => projectLine(r.envelope, this.prices)).filter((l): l is LedgerLine => l !== undefined);
-    const inserted = await commitBatch(this.db, this.options.name, this.next, nextOffset, lines);
-    if (inserted < lines.length) this.logger?.info({ skipped: lines.length - inserted }, 'usage events already in the ledger were skipped');
+    const moves = [{ key: this.options.name, from: this.next, to: nextOffset }];
+    const { usageLines, inserted } = await chargeEnvelopes(this.db, this.prices, records.map((r) => r.envelope), moves);
+    this.logger?.debug({ source: 'log', position: nextOffset.toString(), inserted }, 'ledger batch committed');
+    if (inserted < usageLines) this.logger?.info({ skipped: usageLines - inserted }, 'usage events already in the ledger were skipped');
     this.next = nextOffset;
     this.wakeOffsetWaiters();
     return records.length;
@@ -129,16 +136,4 @@ export class LedgerConsumer {
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

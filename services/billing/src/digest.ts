@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SqlDb } from './store/sql.js';
+import { loadPositionsUnder } from './store/ledger-store.js';
+import type { SqlDb, SqlQueryable } from './store/sql.js';
 
 /** The ledger's fingerprint: equal digests mean equal ledgers, line for line, micro-unit for micro-unit. */
 export interface LedgerDigest {
@@ -7,8 +8,16 @@ export interface LedgerDigest {
   totalAmountMicros: bigint;
   /** SHA-256 over the canonical lines sorted by event id (format: canonicalLine). */
   sha256: Uint8Array;
-  /** The consumer's position: the ledger covers log records [0, consumedOffset). */
+  /** The consumer's position: the ledger covers log records [0, consumedOffset); on Kafka the sum of `positions`. */
   consumedOffset: bigint;
+  /** Per source, sorted: "log" for the embedded event log, "TOPIC/PARTITION" for Kafka; next offset to read. */
+  positions: SourcePosition[];
+}
+
+/** Where the consumer resumes in one source (GetLedgerDigestResponse.positions). */
+export interface SourcePosition {
+  source: string;
+  nextOffset: bigint;
 }
 
 interface LineRow {
@@ -66,7 +75,18 @@ export async function ledgerDigest(db: SqlDb, consumer: string): Promise<LedgerD
       if (rows.length < PAGE) break;
       after = rows.at(-1)!.event_id;
     }
-    const pos = await tx.query<{ next_offset: string }>('SELECT next_offset::text AS next_offset FROM consumer_positions WHERE consumer = $1', [consumer]);
-    return { lines, totalAmountMicros: total, sha256: new Uint8Array(hash.digest()), consumedOffset: BigInt(pos.rows[0]?.next_offset ?? '0') };
+    const positions = await sourcePositions(tx, consumer);
+    const consumedOffset = positions.reduce((sum, p) => sum + p.nextOffset, 0n);
+    return { lines, totalAmountMicros: total, sha256: new Uint8Array(hash.digest()), consumedOffset, positions };
   });
+}
+
+/** The positions of `consumer`: its own row is the embedded log, rows `<consumer>/TOPIC/PARTITION` are Kafka. */
+export async function sourcePositions(db: SqlQueryable, consumer: string): Promise<SourcePosition[]> {
+  const out: SourcePosition[] = [];
+  for (const [rest, nextOffset] of await loadPositionsUnder(db, consumer)) {
+    if (rest === '') out.push({ source: 'log', nextOffset });
+    else if (rest.startsWith('/')) out.push({ source: rest.slice(1), nextOffset });
+  }
+  return out.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }

@@ -24,7 +24,7 @@ export interface ServiceProcessOptions {
   /** gRPC address the service binds (health-checked before `spawnService` resolves). */
   address: string;
   env: Record<string, string>;
-  /** Receives every chunk the process writes to stderr (its JSON log lines). */
+  /** Receives every chunk the process writes to stdout or stderr (its JSON log lines). */
   onLog: (chunk: Buffer) => void;
   readyTimeoutMs: number;
 }
@@ -36,12 +36,15 @@ export interface ServiceProcessOptions {
  */
 export async function spawnService(o: ServiceProcessOptions): Promise<ServiceProcess> {
   const entry = join(REPO_ROOT, 'services', o.service, 'dist', 'main.js');
-  const child: ChildProcess = spawn(process.execPath, [entry], { cwd: REPO_ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'inherit', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [entry], { cwd: REPO_ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
-  child.stderr!.on('data', (b: Buffer) => {
+  const onData = (b: Buffer): void => {
     tail = (tail + b.toString()).slice(-4000);
     o.onLog(b);
-  });
+  };
+  // Services log JSON lines to stdout (pino's default) and crashes to stderr: both are its log.
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let exitedWith: number | string | undefined;
   void exited.then((c) => (exitedWith = c));

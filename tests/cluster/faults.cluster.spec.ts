@@ -1,0 +1,156 @@
+import { appendFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { defaultBillingOptions, replayLedger } from '@infermesh/billing';
+import { meshConfigFromEnv, startClusterMesh, type ClusterMesh } from '@infermesh/cli';
+import { pythonRatedUsageTotals } from '@infermesh/consumers';
+import { FileEventLog } from '@infermesh/event-log';
+import { startInfra, type Infra } from '@infermesh/infra';
+import { createLogger } from '@infermesh/telemetry';
+import { waitFor } from '@infermesh/testing';
+import { bearer, generate, meshClients, readEvents, type MeshClients, type StreamResult } from '../e2e/mesh-clients.js';
+
+// The cluster profile under broker faults: every service its own process, real Kafka, NATS and
+// PostgreSQL, brokers stopped and restarted while requests flow.
+const MODEL = 'llama-3.1-8b-instruct';
+const ADMIN = `im-admin-${Math.random().toString(36).slice(2)}`;
+let infra: Infra;
+let mesh: ClusterMesh;
+let c: MeshClients;
+let apiKey: string;
+let dataDir: string;
+/** The tail of each service's JSON log, for failure messages. */
+const logs: Record<string, string> = {};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'infermesh-faults-'));
+  infra = await startInfra();
+  apiKey = `im-dev-test-${Math.random().toString(36).slice(2)}`;
+  const config = meshConfigFromEnv({
+    INFERMESH_GRPC_PORT: '0',
+    INFERMESH_HTTP_PORT: '0',
+    INFERMESH_DATA_DIR: dataDir,
+    INFERMESH_DEV_API_KEY: apiKey,
+    INFERMESH_ADMIN_TOKEN: ADMIN,
+    INFERMESH_LOG_LEVEL: 'info',
+    INFERMESH_WORKERS: '2',
+  });
+  mesh = await startClusterMesh(config, createLogger({ service: 'test', level: 'silent' }), {
+    infra: { kafkaBrokers: infra.kafka.brokers, natsUrl: infra.nats.url, databaseUrl: infra.postgres.url },
+    onLog: (service, chunk) => {
+      logs[service] = ((logs[service] ?? '') + chunk.toString()).slice(-20_000);
+      if (process.env['DEBUG_FAULT_LOGS'] !== undefined) appendFileSync(`${process.env['DEBUG_FAULT_LOGS']}-${service}.log`, chunk);
+    },
+  });
+  c = meshClients({ grpc: mesh.grpcAddress, addresses: mesh.addresses });
+}, 240_000);
+
+afterAll(async () => {
+  c?.close();
+  await mesh?.stop();
+  await infra?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}, 120_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const prompt = (tag: string) => `${tag}: ${'a prompt long enough to fill several sixteen-token cache blocks, '.repeat(4)}`;
+const run = (tag: string, maxTokens = 6): Promise<StreamResult> => generate(c.inference, apiKey, { model: MODEL, input: { case: 'prompt', value: prompt(tag) }, maxTokens });
+
+/** Starts requests at `perSecond` until `stop` is called; resolves with every result (rejects on the first failure). */
+function steadyLoad(perSecond: number): { stop: () => Promise<StreamResult[]> } {
+  const runs: Promise<StreamResult>[] = [];
+  let i = 0;
+  const timer = setInterval(() => runs.push(run(`load ${i++}`)), 1000 / perSecond);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      return Promise.all(runs);
+    },
+  };
+}
+
+/** The live ledger equals a replay of everything ingress logged, and holds each usage event once. */
+async function expectLedgerEqualsLog(): Promise<void> {
+  const usageEvents = (await readEvents(mesh.eventLogDir)).filter((e) => e.payload.case === 'usageRecorded');
+  expect(new Set(usageEvents.map((e) => e.id)).size).toBe(usageEvents.length);
+  const log = await FileEventLog.open(mesh.eventLogDir, { readOnly: true });
+  try {
+    const replayed = await replayLedger(log, { priceBook: defaultBillingOptions().priceBook });
+    expect(replayed.lines).toBe(BigInt(usageEvents.length));
+    const live = await waitFor('the live ledger to equal the replay of the log', async () => {
+      const d = await c.billing.getLedgerDigest({}, { headers: bearer(ADMIN) });
+      return d.lines === replayed.lines && Buffer.from(d.sha256).equals(Buffer.from(replayed.sha256)) ? d : undefined;
+    }, 90_000, 500);
+    expect(live.totalAmountMicros).toBe(replayed.totalAmountMicros);
+  } finally {
+    await log.close();
+  }
+}
+
+describe('the cluster profile under broker faults', () => {
+  it('keeps serving while Kafka is stopped for 30 s, then bills every usage event exactly once', async () => {
+    const load = steadyLoad(4);
+    await sleep(3000);
+    await infra.kafka.stop({ keepData: true });
+    await sleep(30_000);
+    await infra.kafka.start();
+    await sleep(3000);
+    const results = await load.stop();
+    expect(results.length).toBeGreaterThan(100);
+    for (const r of results) expect(r.final?.usage?.completionTokens).toBe(6);
+    await expectLedgerEqualsLog();
+    for (const p of Object.values(mesh.processes)) expect(p.alive()).toBe(true);
+  }, 240_000);
+
+  it('routes by load alone while NATS is away and returns to cache-aware routing without a restart', async () => {
+    await run('warm cache', 2);
+    await run('warm cache', 2);
+    const before = await c.scheduler.getStats({});
+    expect(before.cacheAwareDecisions).toBeGreaterThan(0n);
+
+    await infra.nats.stop({ keepData: true });
+    const during = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => run(`nats away ${i}`, 2)));
+    for (const r of during) expect(r.final?.usage?.completionTokens).toBe(2);
+    const away = await c.scheduler.getStats({});
+    expect(away.loadOnlyDecisions - before.loadOnlyDecisions).toBeGreaterThanOrEqual(6n);
+    expect(away.cacheAwareDecisions).toBe(before.cacheAwareDecisions);
+
+    await infra.nats.start();
+    // Back: the directory re-learns from new KV events, so a repeated prompt is routed to its cache again.
+    await waitFor('cache-aware routing to resume', async () => {
+      const tag = `after nats ${Date.now()}`;
+      await run(tag, 2);
+      const s0 = await c.scheduler.getStats({});
+      const again = await run(tag, 2);
+      const s1 = await c.scheduler.getStats({});
+      return s1.cacheAwareDecisions > s0.cacheAwareDecisions && (again.final?.usage?.cachedPromptTokens ?? 0) > 0 ? true : undefined;
+    }, 60_000, 500);
+    // Recovered on its own: every service process is the one started at the beginning.
+    for (const p of Object.values(mesh.processes)) expect(p.alive()).toBe(true);
+  }, 180_000);
+
+  it('a consumer that is not TypeScript (Python, classes generated from proto/) reads the rated-usage topic and gets GetUsage\'s totals', async () => {
+    await run('rated usage check', 3);
+    const usage = await c.billing.getUsage({}, { headers: bearer(apiKey) });
+    const total = usage.total!;
+    expect(total.requests).toBeGreaterThan(100n);
+    // Billing publishes rated lines after it commits them: wait until the topic has caught up.
+    const python = await waitFor('the rated-usage topic to hold every ledger line', async () => {
+      const totals = await pythonRatedUsageTotals(infra.kafka.brokers, { idleMs: 2000 });
+      return totals.tenants.get('dev')?.requests === total.requests ? totals : undefined;
+    }, 90_000, 1000).catch(async (err: unknown) => {
+      const seen = await pythonRatedUsageTotals(infra.kafka.brokers, { idleMs: 2000 }).catch((e: unknown) => String(e));
+      throw new Error(`${String(err)}\nlast Python totals: ${typeof seen === 'string' ? seen : JSON.stringify({ records: seen.records, complete: seen.complete, dev: String(seen.tenants.get('dev')?.requests) })}\nbilling log tail:\n${(logs['billing'] ?? '').slice(-4000)}`);
+    });
+    expect(python.tenants.get('dev')).toEqual({
+      requests: total.requests,
+      promptTokens: total.promptTokens,
+      cachedPromptTokens: total.cachedPromptTokens,
+      completionTokens: total.completionTokens,
+      amountMicros: total.amountMicros,
+    });
+    expect([...python.tenants.keys()]).toEqual(['dev']);
+  }, 180_000);
+});
