@@ -19,7 +19,7 @@ export { JinjaChatFormatter } from './chat/jinja-formatter.js';
 export { HarmonyChatFormatter } from './chat/harmony-formatter.js';
 export { SpecialSplitter } from './chat/special-splitter.js';
 export { IncrementalDetokenizer, type DecodeFn } from './incremental-detokenizer.js';
-export { TokenizerRegistry, type LoadedModel, type HfEncoder } from './registry.js';
+export { TokenizerRegistry, DEFAULT_PIECE_CACHE, type LoadedModel, type HfEncoder } from './registry.js';
 export {
   TokenizerService,
   DetokenizeSession,
@@ -34,3 +34,4 @@ export { StopMatcher, MAX_STOPS, MAX_STOP_LENGTH, type StopStep } from './stop-m
 export { ChatMlFormatter } from './chat/chatml-formatter.js';
 export { toWellFormed } from './backend.js';
 export { buildCorpus, seeded, type CorpusEntry } from './corpus/corpus.js';
+export { TiktokenWasm } from './bpe/tiktoken-wasm.js';

@@ -30,8 +30,10 @@ export class TokenizerRegistry {
   /**
    * Throws INVALID_ARGUMENT for an invalid catalogue. `hfEncoder`: how Hugging Face tokenizers
    * encode, 'js' (default: the pure-JS encoders where the file allows) or 'native' (the binding).
+   * `pieceCacheSize`: merged pieces each pure-JS encoder caches per generation (default 50,000;
+   * 0 disables the caches, e.g. to measure text never seen).
    */
-  constructor(catalogue: Catalogue, private readonly options: { hfEncoder?: HfEncoder } = {}) {
+  constructor(catalogue: Catalogue, private readonly options: { hfEncoder?: HfEncoder; pieceCacheSize?: number } = {}) {
     this.entries = indexCatalogue(catalogue);
   }
 
@@ -53,7 +55,7 @@ export class TokenizerRegistry {
     const entry = this.entry(model);
     let load = this.loads.get(entry.id);
     if (load === undefined) {
-      load = loadModel(entry, this.options.hfEncoder ?? 'js').catch((err: unknown) => {
+      load = loadModel(entry, this.options.hfEncoder ?? 'js', this.options.pieceCacheSize ?? DEFAULT_PIECE_CACHE).catch((err: unknown) => {
         this.loads.delete(entry.id);
         throw new MeshError(Code.Unavailable, `tokenizer of ${entry.id} failed to load`, { cause: err });
       });
@@ -73,16 +75,19 @@ export class TokenizerRegistry {
 /** Which encoder Hugging Face tokenizer.json models use (see TokenizerRegistry). */
 export type HfEncoder = 'js' | 'native';
 
-async function loadModel(entry: ModelEntry, hfEncoder: HfEncoder): Promise<LoadedModel> {
+/** Default pieces per piece-cache generation (see bpe/piece-cache.ts). */
+export const DEFAULT_PIECE_CACHE = 50_000;
+
+async function loadModel(entry: ModelEntry, hfEncoder: HfEncoder, pieceCacheSize: number): Promise<LoadedModel> {
   const started = performance.now();
   let backend: TokenizerBackend;
   let chatTemplate: string | undefined;
   if (entry.source.kind === 'hf') {
-    const loaded = await HfTokenizersBackend.load(entry.source.package, entry.source.tokenizerFile, entry.source.configFile, { pureJs: hfEncoder === 'js' });
+    const loaded = await HfTokenizersBackend.load(entry.source.package, entry.source.tokenizerFile, entry.source.configFile, { pureJs: hfEncoder === 'js', pieceCacheSize });
     backend = loaded.backend;
     chatTemplate = loaded.config.chatTemplate;
   } else {
-    backend = await GptTokenizerBackend.load(entry.source.encoding, entry.regularVocabSize);
+    backend = await GptTokenizerBackend.load(entry.source.encoding, entry.regularVocabSize, pieceCacheSize);
   }
   for (const t of [entry.bosToken, entry.eosToken]) {
     if (t !== undefined && !backend.specialTokens.has(t)) throw new Error(`${entry.id}: ${t} is not a special token of its tokenizer`);

@@ -3,7 +3,7 @@ import { tokenizer } from '@infermesh/proto';
 import type { Logger } from '@infermesh/telemetry';
 import { defaultCatalogue, type Catalogue } from './catalogue.js';
 import { tokenizerHandlers } from './grpc/tokenizer-handlers.js';
-import { TokenizerRegistry, type HfEncoder } from './registry.js';
+import { DEFAULT_PIECE_CACHE, TokenizerRegistry, type HfEncoder } from './registry.js';
 import { TokenizerService } from './tokenizer-service.js';
 
 /** Tokenizer service configuration; entry points fill it from the environment. */
@@ -26,10 +26,15 @@ export interface TokenizerOptions {
    * here, same ids) or 'native' (the `tokenizers` binding, off the event loop on libuv threads).
    */
   hfEncoder: HfEncoder;
+  /**
+   * Merged pieces each pure-JS encoder caches per generation (default 50,000, at most two
+   * generations; 0 disables the caches: every request then costs what never-seen text costs).
+   */
+  pieceCacheSize: number;
 }
 
 export function defaultTokenizerOptions(): TokenizerOptions {
-  return { host: '127.0.0.1', port: 50052, catalogue: defaultCatalogue(), warmup: true, shutdownGraceMs: 5000, hfEncoder: 'js' };
+  return { host: '127.0.0.1', port: 50052, catalogue: defaultCatalogue(), warmup: true, shutdownGraceMs: 5000, hfEncoder: 'js', pieceCacheSize: DEFAULT_PIECE_CACHE };
 }
 
 export interface TokenizerDeps {
@@ -42,7 +47,7 @@ export interface TokenizerDeps {
  */
 export async function startTokenizer(options: TokenizerOptions, deps: TokenizerDeps): Promise<RunningService> {
   const log = deps.logger;
-  const registry = new TokenizerRegistry(options.catalogue, { hfEncoder: options.hfEncoder });
+  const registry = new TokenizerRegistry(options.catalogue, { hfEncoder: options.hfEncoder, pieceCacheSize: options.pieceCacheSize });
   if (options.warmup) {
     for (const { model, loadMs } of await registry.warmup()) log.info({ model, load_ms: Math.round(loadMs) }, 'tokenizer loaded');
   }

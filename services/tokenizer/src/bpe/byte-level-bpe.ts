@@ -1,7 +1,7 @@
 import { AddedTokenMatcher } from './added-tokens.js';
 import type { HfTokenizerJson } from './hf-json.js';
 import { withTiktokenWhitespace } from './whitespace.js';
-import { mergeSymbols } from './merge.js';
+import { mergeSymbols, toIds } from './merge.js';
 import { PairTable, utf8Symbols } from './pair-table.js';
 import { PieceCache } from './piece-cache.js';
 
@@ -127,7 +127,7 @@ export class ByteLevelBpe {
     if (this.syms.length < 3 * piece.length) this.syms = new Int32Array(6 * piece.length);
     const syms = this.syms;
     const n = utf8Symbols(piece, this.byteIds, syms);
-    return Array.from(syms.subarray(0, mergeSymbols(syms, n, this.pairs)));
+    return toIds(syms, mergeSymbols(syms, n, this.pairs));
   }
 }
 

@@ -1,4 +1,4 @@
-import { mergeSymbols } from './merge.js';
+import { mergeSymbols, toIds } from './merge.js';
 import { PairTable, utf8Symbols, type PairLookup } from './pair-table.js';
 import { PieceCache } from './piece-cache.js';
 
@@ -104,7 +104,7 @@ export class ByteRankBpe {
     if (this.syms.length < 3 * piece.length) this.syms = new Int32Array(6 * piece.length);
     const syms = this.syms;
     const n = utf8Symbols(piece, this.byteIds, syms);
-    return Array.from(syms.subarray(0, mergeSymbols(syms, n, this.pairs)));
+    return toIds(syms, mergeSymbols(syms, n, this.pairs));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { PairLookup } from './pair-table.js';
 
 let ranks = new Float64Array(256);
+let results = new Int32Array(256);
 let prev = new Int32Array(256);
 let next = new Int32Array(256);
 let heap = new Float64Array(256);
@@ -27,6 +28,7 @@ export function mergeSymbols(syms: Int32Array, n: number, pairs: PairLookup, str
 /** Room for n symbols; the heap holds at most 2n keys (n - 1 initial pairs plus one per merge). */
 function grow(n: number): void {
   ranks = new Float64Array(2 * n);
+  results = new Int32Array(2 * n);
   prev = new Int32Array(2 * n);
   next = new Int32Array(2 * n);
   heap = new Float64Array(2 * n);
@@ -37,8 +39,23 @@ function rankOf(pairs: PairLookup, a: number, b: number): number {
   return slot < 0 ? Infinity : pairs.rankAt(slot);
 }
 
+/**
+ * Pair i's rank into ranks[i] and its merge result into results[i] (values, not table slots: a
+ * lazily filled PairLookup may move its slots between lookups).
+ */
+function lookUp(pairs: PairLookup, syms: Int32Array, i: number): void {
+  const slot = pairs.find(syms[i]!, syms[i + 1]!);
+  if (slot < 0) {
+    ranks[i] = Infinity;
+  } else {
+    ranks[i] = pairs.rankAt(slot);
+    results[i] = pairs.resultAt(slot);
+  }
+}
+
+/** Linear scans; the arrays are shifted by hand (copyWithin's call costs more on these short runs). */
 function mergeLinear(syms: Int32Array, n: number, pairs: PairLookup): number {
-  for (let i = 0; i < n - 1; i++) ranks[i] = rankOf(pairs, syms[i]!, syms[i + 1]!);
+  for (let i = 0; i < n - 1; i++) lookUp(pairs, syms, i);
   ranks[n - 1] = Infinity;
   while (n > 1) {
     let best = Infinity;
@@ -50,12 +67,16 @@ function mergeLinear(syms: Int32Array, n: number, pairs: PairLookup): number {
       }
     }
     if (at < 0) break;
-    syms[at] = pairs.resultAt(pairs.find(syms[at]!, syms[at + 1]!));
-    syms.copyWithin(at + 1, at + 2, n);
-    ranks.copyWithin(at + 1, at + 2, n);
+    syms[at] = results[at]!;
     n--;
-    ranks[at] = at + 1 < n ? rankOf(pairs, syms[at]!, syms[at + 1]!) : Infinity;
-    if (at > 0) ranks[at - 1] = rankOf(pairs, syms[at - 1]!, syms[at]!);
+    for (let i = at + 1; i < n; i++) {
+      syms[i] = syms[i + 1]!;
+      ranks[i] = ranks[i + 1]!;
+      results[i] = results[i + 1]!;
+    }
+    if (at + 1 < n) lookUp(pairs, syms, at);
+    else ranks[at] = Infinity;
+    if (at > 0) lookUp(pairs, syms, at - 1);
   }
   return n;
 }
@@ -121,4 +142,11 @@ function mergeHeap(syms: Int32Array, n: number, pairs: PairLookup): number {
   let out = 0;
   for (let i = 0; i >= 0; i = next[i]!) syms[out++] = syms[i]!;
   return out;
+}
+
+/** `syms[0..n)` as a new array (no subarray view in between). */
+export function toIds(syms: Int32Array, n: number): number[] {
+  const ids = new Array<number>(n);
+  for (let i = 0; i < n; i++) ids[i] = syms[i]!;
+  return ids;
 }

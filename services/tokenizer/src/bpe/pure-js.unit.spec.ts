@@ -1,12 +1,14 @@
 import { describe, it, expect, beforeAll } from '@jest/globals';
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { toWellFormed } from '../backend.js';
 import { HfTokenizersBackend } from '../backends/hf-tokenizers.js';
 import { buildCorpus } from '../corpus/corpus.js';
 import { mergeSymbols } from './merge.js';
 import { PairTable } from './pair-table.js';
 import { ByteRankBpe } from './byte-rank-bpe.js';
-import { PieceCache } from './piece-cache.js';
+import { detached, PieceCache } from './piece-cache.js';
 
 // The pure-JS encoders against the native `tokenizers` binding (the same Rust code as Python's
 // reference; parity.int.spec.ts checks both against Python itself). This differential test runs
@@ -114,5 +116,26 @@ describe('PieceCache', () => {
     const long = 'x'.repeat(PieceCache.MAX_PIECE + 1);
     on.set(long, [1]);
     expect(on.get(long)).toBeUndefined();
+  });
+
+  it('does not keep the texts its keys were cut from alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const cache = new PieceCache(1000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 100; i++) {
+      const text = `${'x'.repeat(200_000)} piece-number-${i} `;
+      const piece = /piece-number-\d+/.exec(text)![0];
+      cache.set(piece, [i]);
+    }
+    gc();
+    // 100 texts of 200 KB would be 20 MB if the keys were views of them.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(5_000_000);
+    expect(cache.get('piece-number-42')).toEqual([42]);
+  });
+
+  it('copies strings losslessly, lone surrogates included', () => {
+    for (const s of ['short', 'a'.repeat(40), 'x\ud800y\udfffz'.repeat(5), '\ufeff👨‍👩‍👧 中文'.repeat(3)]) expect(detached(s)).toBe(s);
   });
 });

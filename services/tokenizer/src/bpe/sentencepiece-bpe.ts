@@ -1,6 +1,6 @@
 import { AddedTokenMatcher } from './added-tokens.js';
 import type { HfTokenizerJson } from './hf-json.js';
-import { mergeSymbols } from './merge.js';
+import { mergeSymbols, toIds } from './merge.js';
 import { PairTable } from './pair-table.js';
 import { PieceCache } from './piece-cache.js';
 
@@ -20,8 +20,9 @@ const SPACE = '\u2581';
  */
 export class SentencePieceBpe {
   private readonly pairs: PairTable;
-  /** Single-code-point tokens by code point. */
-  private readonly charIds = new Map<number, number>();
+  /** Single-code-point tokens of the BMP by code unit (-1: none), and above it by code point. */
+  private readonly bmpIds = new Int32Array(0x10000).fill(-1);
+  private readonly astralIds = new Map<number, number>();
   private readonly byteIds = new Int32Array(256);
   /** Code units c such that some token holds c followed by U+2581 (cuts are not made after them). */
   private readonly noCutBefore = new Set<number>();
@@ -32,7 +33,8 @@ export class SentencePieceBpe {
     const { vocab, merges } = json.model;
     for (const [token, id] of Object.entries(vocab)) {
       const cp = token.codePointAt(0)!;
-      if (token.length === (cp > 0xffff ? 2 : 1)) this.charIds.set(cp, id);
+      if (token.length === 1) this.bmpIds[cp] = id;
+      else if (token.length === 2 && cp > 0xffff) this.astralIds.set(cp, id);
       for (let i = token.indexOf(SPACE, 1); i > 0; i = token.indexOf(SPACE, i + 1)) {
         if (token[i - 1] !== SPACE) this.noCutBefore.add(token.charCodeAt(i - 1));
       }
@@ -99,15 +101,23 @@ export class SentencePieceBpe {
     const syms = this.syms;
     let n = 0;
     for (let i = 0; i < seg.length; i++) {
+      const unit = seg.charCodeAt(i);
+      if (unit < 0xd800 || unit > 0xdfff) {
+        const id = this.bmpIds[unit]!;
+        if (id >= 0) {
+          syms[n++] = id;
+          continue;
+        }
+      }
       const cp = seg.codePointAt(i)!;
       if (cp > 0xffff) i++;
-      const id = this.charIds.get(cp);
+      const id = this.astralIds.get(cp);
       if (id !== undefined) {
         syms[n++] = id;
         continue;
       }
       for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) syms[n++] = this.byteIds[b]!;
     }
-    return Array.from(syms.subarray(0, mergeSymbols(syms, n, this.pairs)));
+    return toIds(syms, mergeSymbols(syms, n, this.pairs));
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { encodeSegments, GptTokenizerBackend, HfTokenizersBackend, pureJsEncoder, type HfTokenizerJson, type TokenizerRegistry } from '@infermesh/tokenizer';
+import { encodeSegments, GptTokenizerBackend, HfTokenizersBackend, pureJsEncoder, TiktokenWasm, type HfTokenizerJson, type OpenAiEncoding, type TokenizerRegistry } from '@infermesh/tokenizer';
 import type { PyModel } from './python.js';
 
 const require = createRequire(import.meta.url);
@@ -81,6 +81,15 @@ async function openAiNoCache(encoding: OpenAi): Promise<EncodeFn> {
   return (t) => backend.encodeText(t);
 }
 
+/**
+ * tiktoken's Rust core as WebAssembly (npm `tiktoken`, `encode_ordinary`): no piece cache of its
+ * own, so "cache on/off" does not apply; the text is copied into WebAssembly memory per call.
+ */
+function tiktokenWasm(encoding: OpenAiEncoding): EncodeFn {
+  const enc = TiktokenWasm.load(encoding);
+  return (t) => enc.encode(t);
+}
+
 function hfFile(pkg: string): string {
   return require.resolve(`${pkg}/models/tokenizer.json`);
 }
@@ -88,8 +97,8 @@ function hfFile(pkg: string): string {
 /**
  * The groups benchmarked: the three Hugging Face models (service core = pure-JS BPE over the
  * tokenizer.json, vs the native `tokenizers` binding in Node and Python `tokenizers`) and the two
- * OpenAI encodings (service core = ByteRankBpe over gpt-tokenizer's ranks, vs stock gpt-tokenizer,
- * js-tiktoken and Python tiktoken). Each service core also runs with its piece cache off (text it
+ * OpenAI encodings (service core = ByteRankBpe over gpt-tokenizer's ranks, vs tiktoken as
+ * WebAssembly, stock gpt-tokenizer, js-tiktoken and Python tiktoken). Each service core also runs with its piece cache off (text it
  * has never seen; repeated passes over one corpus are any cache's best case). gpt-oss's
  * o200k_harmony gives o200k_base's ids on raw text, so it joins the o200k_base group.
  */
@@ -113,6 +122,8 @@ export async function buildGroups(registry: TokenizerRegistry, only?: ReadonlySe
     const js: JsImpl[] = [];
     for (const m of models) js.push({ name: `service core (${m})`, encode: await service(registry, m) });
     js.push({ name: 'service core (piece cache off)', encode: await openAiNoCache(encoding) });
+    js.push({ name: `tiktoken WASM (npm tiktoken, ${encoding})`, encode: tiktokenWasm(encoding) });
+    if (encoding === 'o200k_base') js.push({ name: 'tiktoken WASM (npm tiktoken, o200k_harmony)', encode: tiktokenWasm('o200k_harmony') });
     js.push({ name: 'gpt-tokenizer (stock)', encode: await gptTokenizer(encoding) });
     js.push({ name: 'gpt-tokenizer (stock, merge cache off)', encode: await gptTokenizerNoCache(encoding) });
     js.push({ name: 'js-tiktoken', encode: await jsTiktoken(encoding) });

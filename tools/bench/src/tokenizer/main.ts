@@ -1,8 +1,9 @@
 import os from 'node:os';
-import { buildCorpus, defaultCatalogue, toWellFormed, TokenizerRegistry } from '@infermesh/tokenizer';
+import { buildCorpus, DEFAULT_PIECE_CACHE, defaultCatalogue, toWellFormed, TokenizerRegistry } from '@infermesh/tokenizer';
 import { createLogger } from '@infermesh/telemetry';
 import { buildGroups, type Group } from './encoders.js';
-import { runE2e } from './grpc.js';
+import { runE2e, type E2eResult, type E2eVariant } from './grpc.js';
+import { buildPromptPool, tokenStats } from './prompts.js';
 import { pythonOrError, PythonEncoder } from './python.js';
 import { fmt } from './stats.js';
 import { timeGroup, toRows } from './throughput.js';
@@ -62,16 +63,35 @@ if (!args.includes('--no-e2e')) {
   const seconds = quick ? 1.5 : 4;
   const e2eModels = ['llama-3.1-8b-instruct', 'gpt-oss-20b'].filter((m) => only === undefined || only.has(m) || only.has('e2e'));
   const logger = createLogger({ service: 'bench-tokenizer', level: 'warn' });
-  const common = { concurrency: [1, 8, 64], seconds, tokens: 8192, corpus, logger };
-  const results = await runE2e({ ...common, models: e2eModels, hfEncoder: 'js' });
-  // The same Llama cells with the native binding (the service's encoder before the pure-JS one).
-  if (e2eModels.includes('llama-3.1-8b-instruct')) results.push(...(await runE2e({ ...common, models: ['llama-3.1-8b-instruct'], hfEncoder: 'native' })));
-  console.log(`\n## End to end over gRPC: Tokenize of one 8K-token prompt, closed loop, ${seconds} s per cell (server and client in this process)\n`);
-  console.log('| model | encoder | prompt tokens | concurrency | requests | req/s | tokens/s | p50 ms | p99 ms | max ms |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of results) {
-    const rps = r.requests / r.seconds;
-    const encoder = r.model.startsWith('gpt-oss') ? 'pure JS (ByteRankBpe)' : r.hfEncoder === 'js' ? 'pure JS' : 'native binding';
-    console.log(`| ${r.model} | ${encoder} | ${fmt(r.promptTokens)} | ${r.concurrency} | ${fmt(r.requests)} | ${fmt(rps, 1)} | ${fmt(rps * r.promptTokens)} | ${fmt(r.latency.p50 / 1000, 1)} | ${fmt(r.latency.p99 / 1000, 1)} | ${fmt(r.latency.max / 1000, 1)} |`);
+  const concurrency = [1, 8, 64];
+  const perCell = quick ? 150 : 800;
+  const results: E2eResult[] = [];
+  const pools: string[] = [];
+  for (const model of e2eModels) {
+    const t0 = performance.now();
+    const pool = await buildPromptPool(model, corpus, 8192, 8 + perCell * concurrency.length);
+    const s = tokenStats(pool.prompts);
+    pools.push(`${model}: ${fmt(pool.prompts.length)} prompts of ${fmt(s.min)}-${fmt(s.max)} tokens (mean ${fmt(s.mean)}) from ${fmt(pool.paragraphs.length)} distinct corpus lines, built in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    const cached = model.startsWith('gpt-oss') ? 'pure JS (ByteRankBpe)' : 'pure JS';
+    const variants: E2eVariant[] = [
+      { label: `${cached}, piece cache on`, hfEncoder: 'js', pieceCacheSize: DEFAULT_PIECE_CACHE, modes: ['distinct', 'repeated'] },
+      { label: `${cached}, piece cache off`, hfEncoder: 'js', pieceCacheSize: 0, modes: ['distinct'] },
+    ];
+    // The native binding: the service's Hugging Face encoder before the pure-JS one.
+    if (!model.startsWith('gpt-oss')) variants.push({ label: 'native binding', hfEncoder: 'native', pieceCacheSize: DEFAULT_PIECE_CACHE, modes: ['distinct', 'repeated'] });
+    for (const variant of variants) results.push(...(await runE2e({ pool, variant, concurrency, seconds, logger })));
+  }
+  console.log(`\n## End to end over gRPC: Tokenize of 8K-token prompts, closed loop (server and client in this process)\n`);
+  console.log(`Distinct: every request a prompt this server has never been sent (random corpus lines; a cell ends after ${seconds} s or ${perCell} requests). Repeated: one prompt, ${seconds} s per cell, after the distinct cells on the same server.\n`);
+  for (const line of pools) console.log(`- ${line}`);
+  for (const mode of ['distinct', 'repeated'] as const) {
+    console.log(`\n### ${mode === 'distinct' ? 'Distinct prompts (no prompt repeated)' : 'Repeated prompt (one prompt over and over: every piece cached after the first request)'}\n`);
+    console.log('| model | encoder | concurrency | requests | s | req/s | tokens/s | p50 ms | p99 ms | max ms |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of results.filter((x) => x.mode === mode)) {
+      const rps = r.requests / r.seconds;
+      console.log(`| ${r.model} | ${r.variant} | ${r.concurrency} | ${fmt(r.requests)} | ${fmt(r.seconds, 1)} | ${fmt(rps, 1)} | ${fmt(r.tokens / r.seconds)} | ${fmt(r.latency.p50 / 1000, 1)} | ${fmt(r.latency.p99 / 1000, 1)} | ${fmt(r.latency.max / 1000, 1)} |`);
+    }
   }
 }
+console.log(`\nload at the end: ${os.loadavg().map((l) => l.toFixed(1)).join('/')}`);
