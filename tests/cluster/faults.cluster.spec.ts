@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { pythonRatedUsageTotals } from '@infermesh/consumers';
 import { FileEventLog } from '@infermesh/event-log';
 import { startInfra, type Infra } from '@infermesh/infra';
 import { createLogger } from '@infermesh/telemetry';
-import { waitFor } from '@infermesh/testing';
+import { REPO_ROOT, waitFor } from '@infermesh/testing';
 import { bearer, generate, meshClients, readEvents, type MeshClients, type StreamResult } from '../e2e/mesh-clients.js';
 
 // The cluster profile under broker faults: every service its own process, real Kafka, NATS and
@@ -133,17 +134,20 @@ describe('the cluster profile under broker faults', () => {
 
   it('a consumer that is not TypeScript (Python, classes generated from proto/) reads the rated-usage topic and gets GetUsage\'s totals', async () => {
     await run('rated usage check', 3);
-    const usage = await c.billing.getUsage({}, { headers: bearer(apiKey) });
-    const total = usage.total!;
-    expect(total.requests).toBeGreaterThan(100n);
-    // Billing publishes rated lines after it commits them: wait until the topic has caught up.
-    const python = await waitFor('the rated-usage topic to hold every ledger line', async () => {
-      const totals = await pythonRatedUsageTotals(infra.kafka.brokers, { idleMs: 2000 });
-      return totals.tenants.get('dev')?.requests === total.requests ? totals : undefined;
-    }, 90_000, 1000).catch(async (err: unknown) => {
-      const seen = await pythonRatedUsageTotals(infra.kafka.brokers, { idleMs: 2000 }).catch((e: unknown) => String(e));
-      throw new Error(`${String(err)}\nlast Python totals: ${typeof seen === 'string' ? seen : JSON.stringify({ records: seen.records, complete: seen.complete, dev: String(seen.tenants.get('dev')?.requests) })}\nbilling log tail:\n${(logs['billing'] ?? '').slice(-4000)}`);
+    // Billing charges and then publishes asynchronously: compare once both sides have settled on the
+    // same figures (a snapshot of either taken alone can trail the other by the last few requests).
+    let last = '';
+    const settled = await waitFor('the Python totals to equal GetUsage', async () => {
+      const total = (await c.billing.getUsage({}, { headers: bearer(apiKey) })).total!;
+      const python = await pythonRatedUsageTotals(infra.kafka.brokers, { idleMs: 2000 });
+      const dev = python.tenants.get('dev');
+      last = `GetUsage ${total.requests} requests / ${total.amountMicros} micros; Python ${dev?.requests} / ${dev?.amountMicros} (${python.records} records)`;
+      return dev !== undefined && dev.requests === total.requests ? { total, python } : undefined;
+    }, 90_000, 1000).catch((err: unknown) => {
+      throw new Error(`${String(err)}; last seen: ${last}`);
     });
+    const { total, python } = settled;
+    expect(total.requests).toBeGreaterThan(100n);
     expect(python.tenants.get('dev')).toEqual({
       requests: total.requests,
       promptTokens: total.promptTokens,
@@ -153,4 +157,11 @@ describe('the cluster profile under broker faults', () => {
     });
     expect([...python.tenants.keys()]).toEqual(['dev']);
   }, 180_000);
+
+  it('audits Kafka: every producer\'s hash chain verifies across the topics, and the live ledger equals a replay of the usage topic', () => {
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'tools/cli/dist/main.js'), 'replay', '--kafka', infra.kafka.brokers.join(','), '--billing', mesh.addresses['billing']!, '--admin-token', ADMIN], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stdout).toMatch(/hash chains verified \(.*billing: \d+.*ingress\/cluster-0: \d+.*worker-supervisor\/cluster-0: \d+/);
+    expect(run.stdout).toContain('REPLAY MATCHES');
+    expect(run.status).toBe(0);
+  }, 150_000);
 });

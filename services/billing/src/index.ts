@@ -83,7 +83,7 @@ export async function startBilling(options: BillingOptions, deps: BillingDeps): 
         }];
       }
       const k = options.kafka;
-      const relay = new RatedUsageRelay(db, kafka, { positionKey: `${options.consumerName}.relay`, batch: k.relayBatch, pollMs: k.relayPollMs, retryMinMs: 100, retryMaxMs: 2000 }, logger);
+      const relay = new RatedUsageRelay(db, kafka, { positionKey: `${options.consumerName}.relay`, batch: k.relayBatch, pollMs: k.relayPollMs, retryMinMs: 100, retryMaxMs: 2000, sendTimeoutMs: 15_000 }, logger);
       const consumer = new KafkaLedgerConsumer(db, kafka, prices, {
         name: options.consumerName, topic: KafkaTopics.usage, clientId: k.clientId, batchSize: options.batchSize, retryDelayMs: options.retryDelayMs,
         lagGroupId: k.lagGroupId, lagCommitIntervalMs: k.lagCommitIntervalMs, onCommitted: () => relay.notify(),

@@ -17,6 +17,8 @@ export interface RatedUsageRelayOptions {
   pollMs: number;
   retryMinMs: number;
   retryMaxMs: number;
+  /** Longest wait for Kafka to acknowledge one batch (connect included) before the producer is replaced, ms. */
+  sendTimeoutMs: number;
 }
 
 interface OutboxRow {
@@ -109,11 +111,29 @@ export class RatedUsageRelay {
       const rec = toRecord(fromBinary(events.EnvelopeSchema, bytes));
       return { topic: rec.topic, key: rec.key, value: bytes, headers: rec.headers };
     });
-    if (this.producer === undefined) {
-      const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await p.connect();
-      this.producer = p;
-    }
-    await this.producer.send({ topic: messages[0]!.topic, acks: -1, messages: messages.map(({ key, value, headers }) => ({ key, value, headers })) });
+    // Every wait has a deadline: a kafkajs producer can stay stuck after a broker restart, and a
+    // relay waiting on it forever would hold back every rated line silently. On timeout the
+    // producer is replaced and the batch re-sent (consumers dedupe on source_event_id).
+    await withDeadline(this.options.sendTimeoutMs, async () => {
+      if (this.producer === undefined) {
+        const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        this.producer = p;
+        await p.connect();
+      }
+      await this.producer.send({ topic: messages[0]!.topic, acks: -1, messages: messages.map(({ key, value, headers }) => ({ key, value, headers: { ...headers } })) });
+    });
+  }
+}
+
+/** Runs `fn`, rejecting with DEADLINE_EXCEEDED if it has not settled within `ms`. */
+async function withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MeshError(Code.DeadlineExceeded, `Kafka did not acknowledge within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([fn(), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { generateCommand } from './commands/generate.js';
 import { replayCommand } from './commands/replay.js';
+import { replayKafkaCommand } from './commands/replay-kafka.js';
 import { startCommand } from './commands/start.js';
 import { tokenizeCommand } from './commands/tokenize.js';
 import { usageExportCommand } from './commands/usage.js';
@@ -41,11 +42,16 @@ program
   .command('replay')
   .description('verify the event log and rebuild the billing ledger from it; compare with the live ledger')
   .option('-l, --log <dir>', 'event log directory', '.infermesh/events')
+  .option('--kafka <brokers>', 'audit the Kafka topics instead of a log directory (comma-separated host:port; cluster profile)')
   .option('-b, --billing <host:port>', 'live billing service to compare with')
   .option('-t, --admin-token <token>', 'admin token of the billing service (default: INFERMESH_ADMIN_TOKEN)')
   .option('--wait-ms <ms>', 'how long to wait for billing to catch up with the log', positiveInt, 10_000)
-  .action(async (o: { log: string; billing?: string; adminToken?: string; waitMs: number }) => {
+  .action(async (o: { log: string; kafka?: string; billing?: string; adminToken?: string; waitMs: number }) => {
     const adminToken = o.adminToken ?? process.env['INFERMESH_ADMIN_TOKEN'];
+    if (o.kafka !== undefined) {
+      process.exitCode = await replayKafkaCommand({ brokers: o.kafka.split(','), waitMs: o.waitMs, ...(o.billing === undefined ? {} : { billing: o.billing }), ...(adminToken === undefined ? {} : { adminToken }) });
+      return;
+    }
     process.exitCode = await replayCommand({ log: o.log, waitMs: o.waitMs, ...(o.billing === undefined ? {} : { billing: o.billing }), ...(adminToken === undefined ? {} : { adminToken }) });
   });
 
