@@ -1,5 +1,6 @@
 import { microsToIso } from './ledger-line.js';
 import type { SqlDb } from './store/sql.js';
+import { tenantWindow } from './usage-query.js';
 
 /** One ledger line as exported: integers exact (bigint), time in epoch microseconds. */
 export interface ExportedLine {
@@ -37,16 +38,9 @@ export async function* exportTenantLines(db: SqlDb, tenantId: string, startMicro
   let afterTime: string | undefined;
   let afterId = '';
   for (;;) {
-    const params: unknown[] = [tenantId];
-    let where = 'tenant_id = $1';
-    if (startMicros !== undefined) {
-      params.push(microsToIso(startMicros));
-      where += ` AND occurred_at >= $${params.length}`;
-    }
-    if (endMicros !== undefined) {
-      params.push(microsToIso(endMicros));
-      where += ` AND occurred_at < $${params.length}`;
-    }
+    const window = tenantWindow(tenantId, startMicros, endMicros);
+    const params = window.params;
+    let where = window.where;
     if (afterTime !== undefined) {
       params.push(afterTime, afterId);
       where += ` AND (occurred_at, event_id COLLATE "C") > ($${params.length - 1}::timestamptz, $${params.length} COLLATE "C")`;

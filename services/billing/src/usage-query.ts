@@ -33,16 +33,7 @@ interface Row {
  * value passes through a float.
  */
 export async function tenantUsage(db: SqlDb, tenantId: string, startMicros?: bigint, endMicros?: bigint): Promise<TenantUsage> {
-  const params: unknown[] = [tenantId];
-  let where = 'tenant_id = $1';
-  if (startMicros !== undefined) {
-    params.push(microsToIso(startMicros));
-    where += ` AND occurred_at >= $${params.length}`;
-  }
-  if (endMicros !== undefined) {
-    params.push(microsToIso(endMicros));
-    where += ` AND occurred_at < $${params.length}`;
-  }
+  const { params, where } = tenantWindow(tenantId, startMicros, endMicros);
   const { rows } = await db.query<Row>(
     `SELECT model, count(*)::text AS requests, sum(prompt_tokens)::text AS prompt, sum(cached_prompt_tokens)::text AS cached,
             sum(completion_tokens)::text AS completion, sum(amount_micros)::text AS amount
@@ -66,4 +57,22 @@ export async function tenantUsage(db: SqlDb, tenantId: string, startMicros?: big
     total.amountMicros += m.amountMicros;
   }
   return { tenantId, models, total };
+}
+
+/**
+ * The WHERE clause (and its parameters, $1 upward) selecting one tenant's lines with time of use
+ * in [startMicros, endMicros); either bound may be omitted. Callers may push more parameters.
+ */
+export function tenantWindow(tenantId: string, startMicros?: bigint, endMicros?: bigint): { params: unknown[]; where: string } {
+  const params: unknown[] = [tenantId];
+  let where = 'tenant_id = $1';
+  if (startMicros !== undefined) {
+    params.push(microsToIso(startMicros));
+    where += ` AND occurred_at >= $${params.length}`;
+  }
+  if (endMicros !== undefined) {
+    params.push(microsToIso(endMicros));
+    where += ` AND occurred_at < $${params.length}`;
+  }
+  return { params, where };
 }

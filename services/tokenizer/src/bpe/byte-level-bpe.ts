@@ -1,9 +1,9 @@
 import { AddedTokenMatcher } from './added-tokens.js';
 import type { HfTokenizerJson } from './hf-json.js';
 import { withTiktokenWhitespace } from './whitespace.js';
-import { mergeSymbols, toIds } from './merge.js';
-import { PairTable, utf8Symbols } from './pair-table.js';
+import { PairTable } from './pair-table.js';
 import { PieceCache } from './piece-cache.js';
+import { PieceMerger } from './piece-merger.js';
 
 /**
  * A byte-level BPE tokenizer.json (GPT-2 style: Llama 3, Qwen3) encoded in plain JavaScript with
@@ -19,8 +19,7 @@ export class ByteLevelBpe {
   private readonly byteIds = new Int32Array(256);
   /** With ignore_merges: pieces that are a vocabulary token, by their text. */
   private readonly wholeIds = new Map<string, number>();
-  private readonly cache: PieceCache;
-  private syms = new Int32Array(64);
+  private readonly pieces: PieceMerger;
 
   private constructor(
     json: HfTokenizerJson,
@@ -56,7 +55,7 @@ export class ByteLevelBpe {
         }
       }
     }
-    this.cache = new PieceCache(cacheSize);
+    this.pieces = new PieceMerger(this.wholeIds, this.byteIds, this.pairs, new PieceCache(cacheSize));
   }
 
   /** The tokenizer, or why this implementation does not cover the file (the caller falls back). */
@@ -101,33 +100,11 @@ export class ByteLevelBpe {
         re.lastIndex++;
         continue;
       }
-      if (m.index > from) this.encodePiece(text.slice(from, m.index), out);
-      this.encodePiece(piece, out);
+      if (m.index > from) this.pieces.encode(text.slice(from, m.index), out);
+      this.pieces.encode(piece, out);
       from = m.index + piece.length;
     }
-    if (from < text.length) this.encodePiece(text.slice(from), out);
-  }
-
-  private encodePiece(piece: string, out: number[]): void {
-    const whole = this.wholeIds.get(piece);
-    if (whole !== undefined) {
-      out.push(whole);
-      return;
-    }
-    let ids = this.cache.get(piece);
-    if (ids === undefined) {
-      ids = this.merge(piece);
-      this.cache.set(piece, ids);
-    }
-    for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
-  }
-
-  /** Merges the piece's bytes by rank, as `tokenizers`' Word::merge_all does. */
-  private merge(piece: string): number[] {
-    if (this.syms.length < 3 * piece.length) this.syms = new Int32Array(6 * piece.length);
-    const syms = this.syms;
-    const n = utf8Symbols(piece, this.byteIds, syms);
-    return toIds(syms, mergeSymbols(syms, n, this.pairs));
+    if (from < text.length) this.pieces.encode(text.slice(from), out);
   }
 }
 

@@ -1,6 +1,6 @@
-import { mergeSymbols, toIds } from './merge.js';
-import { PairTable, utf8Symbols, type PairLookup } from './pair-table.js';
+import { PairTable, type PairLookup } from './pair-table.js';
 import { PieceCache } from './piece-cache.js';
+import { PieceMerger } from './piece-merger.js';
 
 /**
  * tiktoken's byte pair encoding (OpenAI encodings), in plain JavaScript and byte-exact.
@@ -19,8 +19,7 @@ export class ByteRankBpe {
   private readonly textRanks = new Map<string, number>();
   private readonly byteIds = new Int32Array(256);
   private readonly pairs: LazyPairs;
-  private readonly cache: PieceCache;
-  private syms = new Int32Array(256);
+  private readonly pieces: PieceMerger;
   /** splitRegex, anchored at lastIndex: the match at a given position. */
   private readonly sticky: RegExp;
 
@@ -54,7 +53,7 @@ export class ByteRankBpe {
       this.byteIds[b] = id;
     }
     this.pairs = new LazyPairs(byteRanks, latin1);
-    this.cache = new PieceCache(cacheSize);
+    this.pieces = new PieceMerger(this.textRanks, this.byteIds, this.pairs, new PieceCache(cacheSize));
   }
 
   /** The ids of `text`, no special tokens recognised. `text` must be well-formed UTF-16. */
@@ -80,32 +79,12 @@ export class ByteRankBpe {
         pos++;
         continue;
       }
-      this.encodePiece(text.slice(pos, end), out);
+      this.pieces.encode(text.slice(pos, end), out);
       pos = end;
     }
     return out;
   }
 
-  private encodePiece(piece: string, out: number[]): void {
-    const rank = this.textRanks.get(piece);
-    if (rank !== undefined) {
-      out.push(rank);
-      return;
-    }
-    let ids = this.cache.get(piece);
-    if (ids === undefined) {
-      ids = this.merge(piece);
-      this.cache.set(piece, ids);
-    }
-    for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
-  }
-
-  private merge(piece: string): number[] {
-    if (this.syms.length < 3 * piece.length) this.syms = new Int32Array(6 * piece.length);
-    const syms = this.syms;
-    const n = utf8Symbols(piece, this.byteIds, syms);
-    return toIds(syms, mergeSymbols(syms, n, this.pairs));
-  }
 }
 
 /** Marks a pair known to have no merge. */
