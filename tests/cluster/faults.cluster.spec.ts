@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { defaultBillingOptions, replayLedger } from '@infermesh/billing';
 import { meshConfigFromEnv, startClusterMesh, type ClusterMesh } from '@infermesh/cli';
 import { pythonRatedUsageTotals } from '@infermesh/consumers';
-import { FileEventLog } from '@infermesh/event-log';
+import { FileEventLog, highWaterMarks, KafkaTopics } from '@infermesh/event-log';
+import { Kafka, logLevel } from 'kafkajs';
 import { startInfra, type Infra } from '@infermesh/infra';
 import { createLogger } from '@infermesh/telemetry';
 import { REPO_ROOT, waitFor } from '@infermesh/testing';
@@ -164,4 +165,16 @@ describe('the cluster profile under broker faults', () => {
     expect(run.stdout).toContain('REPLAY MATCHES');
     expect(run.status).toBe(0);
   }, 150_000);
+
+  it('billing\'s stored positions reach the usage topic\'s ends, transaction markers included', async () => {
+    const kafka = new Kafka({ clientId: 'positions-check', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
+    const ends = await highWaterMarks(kafka, [KafkaTopics.usage]);
+    const settled = await waitFor('billing positions to reach the ends of the usage topic', async () => {
+      const d = await c.billing.getLedgerDigest({}, { headers: bearer(ADMIN) });
+      const at = new Map(d.positions.map((p) => [p.source, p.nextOffset]));
+      return [...ends].every(([source, { high }]) => high === 0n || at.get(source) === high) ? at : undefined;
+    }, 30_000, 500);
+    expect([...ends.values()].some((e) => e.high > 0n)).toBe(true);
+    expect(settled.size).toBeGreaterThan(0);
+  }, 60_000);
 });

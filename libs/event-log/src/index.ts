@@ -12,5 +12,6 @@ export { verifyLog, type ProducerSummary, type VerifyResult } from './verify.js'
 export { MemoryEventLog } from './memory-event-log.js';
 export { FileEventLog, defaultFileEventLogOptions, type FileEventLogOptions, type FileEventLogStats } from './file-event-log.js';
 export { KafkaEventLog, defaultKafkaEventLogOptions, type KafkaEventLogOptions } from './kafka/kafka-event-log.js';
-export { KafkaTopics, routeEnvelope, toRecord, type KafkaTopic, type EnvelopeRecord } from './kafka/topics.js';
+export { OUTBOX_CURSOR_TOPIC } from './kafka/cursor-topic.js';
+export { KafkaTopics, ENVELOPE_TOPIC_CONFIG, routeEnvelope, toRecord, type KafkaTopic, type EnvelopeRecord } from './kafka/topics.js';
 export { readTopics, highWaterMarks, startConsumer, defaultReadTopicsOptions, type ReadTopicsOptions, type TopicRecord } from './kafka/topic-reader.js';

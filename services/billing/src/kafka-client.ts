@@ -1,4 +1,4 @@
-import { KafkaTopics } from '@infermesh/event-log';
+import { ENVELOPE_TOPIC_CONFIG, KafkaTopics } from '@infermesh/event-log';
 import { Kafka, logLevel } from 'kafkajs';
 import type { BillingKafkaOptions } from './options.js';
 
@@ -14,12 +14,12 @@ export function kafkaClient(o: Pick<BillingKafkaOptions, 'brokers' | 'clientId'>
   });
 }
 
-/** Creates the usage and rated-usage topics with `partitions` when missing (existing ones are left alone). */
+/** Creates the usage and rated-usage topics with `partitions` and the mesh's topic settings when missing (existing ones are left alone). */
 export async function ensureTopics(kafka: Kafka, partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [KafkaTopics.usage, KafkaTopics.ratedUsage].map((topic) => ({ topic, numPartitions: partitions })) });
+    await admin.createTopics({ waitForLeaders: true, topics: [KafkaTopics.usage, KafkaTopics.ratedUsage].map((topic) => ({ topic, numPartitions: partitions, configEntries: [...ENVELOPE_TOPIC_CONFIG] })) });
   } finally {
     await admin.disconnect();
   }

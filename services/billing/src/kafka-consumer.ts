@@ -127,7 +127,13 @@ export class KafkaLedgerConsumer {
       for (let i = 0; i < messages.length; i += this.options.batchSize) {
         if (!isRunning() || isStale() || this.abort.signal.aborted) return;
         const chunk = messages.slice(i, i + this.options.batchSize);
-        const to = BigInt(chunk.at(-1)!.offset) + 1n;
+        // The batch's last offset also counts control records (the commit markers transactional
+        // producers write after their records): ending the position past them makes a drained
+        // partition's position equal its high-water mark.
+        const last = i + this.options.batchSize >= messages.length;
+        const chunkEnd = BigInt(chunk.at(-1)!.offset) + 1n;
+        const batchEnd = BigInt(batch.lastOffset()) + 1n;
+        const to = last && batchEnd > chunkEnd ? batchEnd : chunkEnd;
         const envelopes: Envelope[] = [];
         for (const m of chunk) {
           try {
@@ -144,7 +150,7 @@ export class KafkaLedgerConsumer {
         this.options.onCommitted?.();
         this.logger.debug({ source: `${batch.topic}/${partition}`, position: to.toString(), inserted }, 'ledger batch committed');
         if (inserted < usageLines) this.logger.info({ skipped: usageLines - inserted }, 'usage events already in the ledger were skipped');
-        resolveOffset(chunk.at(-1)!.offset);
+        resolveOffset((to - 1n).toString());
         await heartbeat();
       }
     } catch (err) {

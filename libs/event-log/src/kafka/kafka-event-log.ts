@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { unavailable } from '@infermesh/errors';
-import { Kafka, logLevel, type Producer as KafkaProducer, type TopicMessages } from 'kafkajs';
+import { MeshError, Code, unavailable } from '@infermesh/errors';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Envelope, EventLog, LogRecord } from '../event-log.js';
 import { FileEventLog } from '../file-event-log.js';
+import { outboxIdentity } from './outbox-identity.js';
 import { RelayCursor } from './relay-cursor.js';
-import { KafkaTopics, routeEnvelope, toRecord } from './topics.js';
+import { routeEnvelope } from './topics.js';
+import { TransactionalPublisher } from './transactional-publisher.js';
 
 export interface KafkaEventLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -14,7 +16,7 @@ export interface KafkaEventLogOptions {
   clientId: string;
   /** Appends fail with UNAVAILABLE (fail closed) once this many events wait for Kafka. */
   maxPendingEvents: number;
-  /** Most outbox records published in one Kafka produce request. */
+  /** Most outbox records published in one Kafka transaction. */
   relayBatch: number;
   /** Partitions of each topic when this log creates it (existing topics are left alone). */
   partitions: number;
@@ -27,6 +29,13 @@ export interface KafkaEventLogOptions {
   /** Relay retry backoff after a failed publish, doubling from min to max, ms. */
   retryMinMs: number;
   retryMaxMs: number;
+  /** Kafka `transaction.timeout.ms`: the broker aborts a transaction abandoned this long (a crashed relay's), ms. */
+  transactionTimeoutMs: number;
+  /**
+   * Longest wait for the committed cursor when the relay (re)connects, ms. Another outbox's open
+   * transaction on the cursor's partition delays it by up to that outbox's transaction timeout.
+   */
+  recoverTimeoutMs: number;
   /** How long `close()` keeps trying to publish what is pending before leaving it in the outbox, ms. */
   closeFlushMs: number;
   /** Called with each failed publish attempt (the relay retries forever). Never throws into the relay. */
@@ -45,6 +54,8 @@ export function defaultKafkaEventLogOptions(): Omit<KafkaEventLogOptions, 'broke
     pruneOutbox: true,
     retryMinMs: 100,
     retryMaxMs: 2000,
+    transactionTimeoutMs: 15_000,
+    recoverTimeoutMs: 60_000,
     closeFlushMs: 2000,
     onRelayError: () => {},
     onRelaySuccess: () => {},
@@ -54,16 +65,16 @@ export function defaultKafkaEventLogOptions(): Omit<KafkaEventLogOptions, 'broke
 /**
  * The event-log port on Kafka, through a transactional outbox. `append` stores envelopes in a
  * local `FileEventLog` (fsync'ed; the port's offsets are this outbox's offsets) and returns, so
- * ingress keeps serving while Kafka is away; a relay publishes the outbox in order with an
- * idempotent producer (acks=all) and advances a persisted cursor after each acknowledged batch.
- * Delivery to Kafka is at least once across crashes (a batch acknowledged just before a crash is
- * sent again); consumers make it exactly once by deduplicating on the envelope id, which billing
- * does in the same PostgreSQL transaction as its ledger rows. `read` serves the local outbox
- * (the producer's own log, which `Producer.open` recovers its chain from).
+ * ingress keeps serving while Kafka is away; a relay publishes the outbox in order, each batch in
+ * one Kafka transaction together with the outbox's new cursor (`infermesh.outbox-cursors.v1`), and
+ * recovers that cursor from Kafka whenever it (re)connects. Publication is therefore exactly once
+ * for consumers reading with isolation read_committed, across crashes of the relay at any point
+ * (a restarted relay fences its predecessor by transactional id, which aborts its unfinished
+ * transaction). Consumers reading uncommitted may see aborted copies. `read` serves the local
+ * outbox (the producer's own log, which `Producer.open` recovers its chain from).
  */
 export class KafkaEventLog implements EventLog {
-  private readonly kafka: Kafka;
-  private producer: KafkaProducer | undefined;
+  private readonly publisher: TransactionalPublisher;
   private readonly stop = new AbortController();
   private readonly relayDone: Promise<void>;
   private flushWaiters: { target: bigint; done: (ok: boolean) => void }[] = [];
@@ -72,15 +83,23 @@ export class KafkaEventLog implements EventLog {
   private constructor(
     private readonly outbox: FileEventLog,
     private readonly cursor: RelayCursor,
+    /** This outbox's stable identity (`<outbox>/kafka-outbox.id`): its transactional id and cursor key. */
+    readonly outboxId: string,
     private readonly opts: KafkaEventLogOptions,
   ) {
-    this.kafka = new Kafka({
+    const kafka = new Kafka({
       clientId: opts.clientId,
       brokers: opts.brokers,
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1000,
       requestTimeout: 5000,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    this.publisher = new TransactionalPublisher(kafka, {
+      outboxId,
+      partitions: opts.partitions,
+      transactionTimeoutMs: opts.transactionTimeoutMs,
+      recoverTimeoutMs: opts.recoverTimeoutMs,
     });
     this.relayDone = this.relay();
   }
@@ -90,7 +109,7 @@ export class KafkaEventLog implements EventLog {
     const opts = { ...defaultKafkaEventLogOptions(), ...options };
     const outbox = await FileEventLog.open(opts.outboxDir, { segmentBytes: opts.outboxSegmentBytes });
     try {
-      return new KafkaEventLog(outbox, await RelayCursor.open(opts.outboxDir), opts);
+      return new KafkaEventLog(outbox, await RelayCursor.open(opts.outboxDir), await outboxIdentity(opts.outboxDir), opts);
     } catch (err) {
       await outbox.close();
       throw err;
@@ -126,17 +145,20 @@ export class KafkaEventLog implements EventLog {
     return this.outbox.waitForAppend(nextOffset, signal, timeoutMs);
   }
 
-  /** Outbox offset below which Kafka has acknowledged every record. */
+  /**
+   * Outbox offset below which every record is committed in Kafka, as far as this relay knows (after
+   * a restart it may be behind until the relay has recovered the committed cursor from Kafka).
+   */
   publishedOffset(): bigint {
     return this.cursor.get();
   }
 
-  /** Events appended but not yet acknowledged by Kafka. */
+  /** Events appended but not yet committed in Kafka (an upper bound until the cursor is recovered). */
   pendingCount(): bigint {
     return this.outbox.endOffset() - this.cursor.get();
   }
 
-  /** True once everything appended before the call is acknowledged by Kafka; false on timeout or close. */
+  /** True once everything appended before the call is committed in Kafka; false on timeout or close. */
   flush(timeoutMs: number): Promise<boolean> {
     const target = this.outbox.endOffset();
     if (this.cursor.get() >= target) return Promise.resolve(true);
@@ -162,84 +184,51 @@ export class KafkaEventLog implements EventLog {
     this.stop.abort();
     await this.relayDone;
     for (const w of [...this.flushWaiters]) w.done(false);
-    await this.dropProducer();
+    await this.publisher.drop();
     await this.outbox.close();
   }
 
   private async relay(): Promise<void> {
     let backoff = this.opts.retryMinMs;
     while (!this.stop.signal.aborted) {
-      const from = this.cursor.get();
-      if (from >= this.outbox.endOffset()) {
-        await this.outbox.waitForAppend(from, this.stop.signal, 1000);
+      if (this.cursor.get() >= this.outbox.endOffset()) {
+        await this.outbox.waitForAppend(this.cursor.get(), this.stop.signal, 1000);
         continue;
       }
       try {
+        if (!this.publisher.connected) await this.advance(await this.publisher.connect(this.stop.signal));
+        const from = this.cursor.get();
+        if (from >= this.outbox.endOffset()) continue;
         const { records, nextOffset } = await this.outbox.read(from, this.opts.relayBatch);
-        await this.publish(records);
-        await this.cursor.set(nextOffset);
+        await this.publisher.publish(records, nextOffset);
+        await this.advance(nextOffset);
         safely(() => this.opts.onRelaySuccess(records.length));
-        if (this.opts.pruneOutbox) await this.outbox.deleteBefore(nextOffset);
-        for (const w of [...this.flushWaiters]) if (nextOffset >= w.target) w.done(true);
         backoff = this.opts.retryMinMs;
       } catch (err) {
         safely(() => this.opts.onRelayError(err));
-        await this.dropProducer();
+        await this.publisher.drop();
         await sleep(backoff, undefined, { signal: this.stop.signal }).catch(() => {});
         backoff = Math.min(this.opts.retryMaxMs, backoff * 2);
       }
     }
   }
 
-  private async publish(records: readonly LogRecord[]): Promise<void> {
-    const byTopic = new Map<string, TopicMessages>();
-    for (const r of records) {
-      const rec = toRecord(r.envelope);
-      let tm = byTopic.get(rec.topic);
-      if (tm === undefined) byTopic.set(rec.topic, (tm = { topic: rec.topic, messages: [] }));
-      tm.messages.push({ key: rec.key, value: rec.value, headers: rec.headers });
+  /**
+   * Moves the cursor to `committed` (an offset Kafka has committed up to) when that is ahead:
+   * persists it locally, prunes published segments and wakes flushes. A committed cursor past the
+   * outbox's end means the id file was copied into another outbox: FAILED_PRECONDITION, nothing is
+   * published from this outbox (it fills and appends then fail closed) until an operator looks.
+   */
+  private async advance(committed: bigint | undefined): Promise<void> {
+    if (committed === undefined || committed <= this.cursor.get()) return;
+    if (committed > this.outbox.endOffset()) {
+      throw new MeshError(Code.FailedPrecondition, `Kafka's cursor for outbox ${this.outboxId} (${committed}) is past the outbox's end (${this.outbox.endOffset()})`);
     }
-    const producer = await this.connect();
-    await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
-  }
-
-  private async connect(): Promise<KafkaProducer> {
-    if (this.producer !== undefined) return this.producer;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: Object.values(KafkaTopics).map((topic) => ({ topic, numPartitions: this.opts.partitions, configEntries: TOPIC_CONFIG })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await producer.connect();
-    this.producer = producer;
-    return producer;
-  }
-
-  /** A producer that failed is replaced: kafkajs does not reliably recover one after a broker outage. */
-  private async dropProducer(): Promise<void> {
-    const p = this.producer;
-    this.producer = undefined;
-    await p?.disconnect().catch(() => {});
+    await this.cursor.set(committed);
+    if (this.opts.pruneOutbox) await this.outbox.deleteBefore(committed);
+    for (const w of [...this.flushWaiters]) if (committed >= w.target) w.done(true);
   }
 }
-
-/**
- * Settings of the topics this log creates. Retention is unlimited: billing rebuilds its ledger and
- * audit verifies hash chains by reading a topic from its first record, so the broker's default of
- * seven days would silently cut both short. Operators who need a bound should move old segments
- * to tiered storage rather than delete them.
- */
-const TOPIC_CONFIG = [
-  { name: 'retention.ms', value: '-1' },
-  { name: 'retention.bytes', value: '-1' },
-  { name: 'cleanup.policy', value: 'delete' },
-];
 
 function safely(f: () => void): void {
   try {

@@ -2,10 +2,12 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * The outbox offset below which every record has been acknowledged by Kafka, kept in
- * `<outbox>/kafka-relay.cursor`. Written after each acknowledged batch (write, then rename), so a
- * crash can only move it back: those records are published again (at least once) and consumers
- * drop the repeats by envelope id.
+ * The relay's local copy of its cursor (the outbox offset below which every record is committed
+ * in Kafka), kept in `<outbox>/kafka-relay.cursor`. Kafka's copy, committed in the same
+ * transaction as each batch, is the authority; this file is written after each commit (write,
+ * then rename) and serves as the starting point before Kafka is reachable (for `pendingCount`
+ * and flush) and as a fallback if the cursor topic were lost. A crash can only leave it behind
+ * Kafka's copy, never ahead; the relay takes the larger of the two.
  */
 export class RelayCursor {
   private constructor(

@@ -22,6 +22,12 @@ export interface ReadTopicsOptions {
   maxBufferedBatches: number;
   /** Stops the read early; the iterator then ends without error. */
   signal?: AbortSignal;
+  /**
+   * Also return records of aborted transactions (isolation read_uncommitted). Default false: the
+   * relay publishes in transactions, and only read_committed readers see each envelope once.
+   * For diagnostics only.
+   */
+  readUncommitted?: boolean;
 }
 
 export function defaultReadTopicsOptions(): ReadTopicsOptions {
@@ -31,7 +37,8 @@ export function defaultReadTopicsOptions(): ReadTopicsOptions {
 type Waiter = () => void;
 
 /**
- * Reads `topics` from the beginning up to the high-water marks taken when the call starts, in
+ * Reads `topics` from the beginning up to the ends taken when the call starts (the last stable
+ * offsets: what is committed; isolation read_committed unless `readUncommitted`), in
  * order within each partition (partitions interleave), and ends: a bounded snapshot for replays
  * and audit, which never hangs on an empty or missing topic. Records appended after the start are
  * not returned. Uses a consumer group of its own (random id, nothing committed), so it disturbs no
@@ -92,7 +99,8 @@ export async function* readTopics(brokers: string[], topics: readonly string[], 
   let consumer: Consumer | undefined;
   try {
     const present = [...topics].filter((t) => [...ends.keys()].some((k) => k.startsWith(`${t}/`)));
-    consumer = await startConsumer(kafka, { groupId: `${opts.clientId}-${process.pid}-${Math.random().toString(36).slice(2)}`, allowAutoTopicCreation: false }, present, {
+    const groupId = `${opts.clientId}-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    consumer = await startConsumer(kafka, { groupId, allowAutoTopicCreation: false, readUncommitted: opts.readUncommitted === true }, present, {
       eachBatchAutoResolve: true,
       autoCommit: false,
       eachBatch: async (p) => {
@@ -103,6 +111,13 @@ export async function* readTopics(brokers: string[], topics: readonly string[], 
           wake();
         }
       },
+    });
+    // A fetch holding only transaction markers or aborted records never reaches eachBatch; kafkajs
+    // still reports how far it got, which may be the partition's end.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const key = `${payload.topic}/${payload.partition}`;
+      const end = ends.get(key)?.high;
+      if (end !== undefined && BigInt(payload.lastOffset) + 1n >= end && pending.delete(key)) wake();
     });
     consumer.on(consumer.events.CRASH, (e) => {
       failure ??= e.payload.error;
@@ -153,7 +168,13 @@ export async function startConsumer(kafka: Kafka, config: ConsumerConfig, topics
   }
 }
 
-/** Low and high-water marks of every partition of the existing `topics`, keyed "topic/partition". */
+/**
+ * Low and high marks of every partition of the existing `topics`, keyed "topic/partition". `high`
+ * is the last stable offset (kafkajs' admin lists offsets read_committed): the high-water mark
+ * unless a transaction is open. Topics written in transactions end with a commit marker, which no
+ * consumer receives as a message: a position kept as "last message offset + 1" stops one short
+ * of `high`; `batch.lastOffset() + 1` (markers included) reaches it.
+ */
 export async function highWaterMarks(kafka: Kafka, topics: readonly string[]): Promise<Map<string, { low: bigint; high: bigint }>> {
   const admin = kafka.admin();
   await admin.connect();

@@ -23,6 +23,18 @@ export const KafkaTopics = {
 
 export type KafkaTopic = (typeof KafkaTopics)[keyof typeof KafkaTopics];
 
+/**
+ * Settings of the envelope topics. Retention is unlimited: billing rebuilds its ledger and audit
+ * verifies hash chains by reading a topic from its first record, so the broker's default of seven
+ * days would silently cut both short. Operators who need a bound should move old segments to
+ * tiered storage rather than delete them.
+ */
+export const ENVELOPE_TOPIC_CONFIG: readonly { name: string; value: string }[] = [
+  { name: 'retention.ms', value: '-1' },
+  { name: 'retention.bytes', value: '-1' },
+  { name: 'cleanup.policy', value: 'delete' },
+];
+
 /** Where an envelope goes. Throws INVALID_ARGUMENT for a type no topic carries. */
 export function routeEnvelope(env: Envelope): { topic: KafkaTopic; key: string } {
   const t = env.type;
