@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { defaultBillingOptions, replayLedger } from '@infermesh/billing';
 import { meshConfigFromEnv, startClusterMesh, type ClusterMesh } from '@infermesh/cli';
 import { pythonRatedUsageTotals } from '@infermesh/consumers';
+import { fromBinary } from '@bufbuild/protobuf';
+import { NatsBus, Subjects } from '@infermesh/control-bus';
 import { FileEventLog, highWaterMarks, KafkaTopics } from '@infermesh/event-log';
+import { engine } from '@infermesh/proto';
 import { Kafka, logLevel } from 'kafkajs';
 import { startInfra, type Infra } from '@infermesh/infra';
 import { createLogger } from '@infermesh/telemetry';
@@ -165,6 +168,31 @@ describe('the cluster profile under broker faults', () => {
     expect(run.stdout).toContain('REPLAY MATCHES');
     expect(run.status).toBe(0);
   }, 150_000);
+
+  it('publishes a client\'s cancellation on NATS for the worker\'s supervisor to relay to the engine', async () => {
+    const bus = await NatsBus.connect({ servers: infra.nats.url, name: 'cancel-watch' });
+    const seen: { workerId: string; requestId: string; reason: string }[] = [];
+    bus.subscribe(Subjects.workerCancelAll, (data, subject) => {
+      const req = fromBinary(engine.EngineCancelRequestSchema, data);
+      seen.push({ workerId: subject.slice(subject.lastIndexOf('.') + 1), requestId: req.requestId, reason: req.reason });
+    });
+    await bus.connection.flush();
+    const abort = new AbortController();
+    let requestId = '';
+    const stream = c.inference.generate({ model: MODEL, input: { case: 'prompt', value: prompt('cancel me') }, maxTokens: 2000 }, { headers: bearer(apiKey), signal: abort.signal });
+    await expect((async () => {
+      for await (const msg of stream) {
+        if (msg.event.case === 'started') requestId = msg.event.value.requestId;
+        if (msg.event.case === 'chunk') abort.abort();
+      }
+    })()).rejects.toMatchObject({ code: 1 });
+    expect(requestId).not.toBe('');
+    const got = await waitFor('the cancellation on NATS', () => seen.find((s) => s.requestId === requestId), 10_000);
+    expect(got.reason).toBe('client_cancelled');
+    const workers = (await c.supervisor.listWorkers({})).workers.map((w) => w.workerId);
+    expect(workers).toContain(got.workerId);
+    await bus.close();
+  }, 60_000);
 
   it('billing\'s stored positions reach the usage topic\'s ends, transaction markers included', async () => {
     const kafka = new Kafka({ clientId: 'positions-check', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });

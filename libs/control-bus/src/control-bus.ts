@@ -30,6 +30,12 @@ export const Subjects = {
   /** A batch of `infermesh.worker.v1.WatchEventsResponse` (KV events and load) from one worker. */
   workerEvents: (workerId: string): string => `infermesh.worker.v1.events.${workerId}`,
   workerEventsAll: 'infermesh.worker.v1.events.*',
+  /**
+   * `infermesh.worker.v1.EngineCancelRequest` for one worker: its supervisor asks the engine to
+   * abort that request's sequence (the stream's own cancellation may not arrive).
+   */
+  workerCancel: (workerId: string): string => `infermesh.worker.v1.cancel.${workerId}`,
+  workerCancelAll: 'infermesh.worker.v1.cancel.*',
   /** `infermesh.worker.v1.FleetChange`: a worker registered, changed state or was removed. */
   fleet: 'infermesh.worker.v1.fleet',
 } as const;

@@ -4,7 +4,7 @@ import { createClient, createServer, type RunningService } from '@infermesh/rpc'
 import type { Logger } from '@infermesh/telemetry';
 import { GenerationService } from './domain/generation.js';
 import { ModelCatalogue } from './domain/model-catalogue.js';
-import type { EventSink } from './domain/ports.js';
+import type { CancelNotifier, EventSink } from './domain/ports.js';
 import { EngineClientPool } from './engine-clients.js';
 import { inferenceService } from './grpc/inference-service.js';
 import { createHttpServer } from './http/http-server.js';
@@ -13,10 +13,12 @@ import type { IngressOptions } from './options.js';
 export { defaultIngressOptions, type IngressOptions } from './options.js';
 export { GenerationService, type GenerationEvent, type Usage } from './domain/generation.js';
 export type { GenerateInput, ChatTurn } from './domain/request.js';
-export type { EventSink } from './domain/ports.js';
+export type { CancelNotifier, EventSink } from './domain/ports.js';
 
 export interface IngressDeps {
   events: EventSink;
+  /** Second path for cancellations of placed requests (cluster: the control bus); optional. */
+  cancels?: CancelNotifier;
   tenants: TenantDirectory;
   logger: Logger;
 }
@@ -33,7 +35,7 @@ export async function startIngress(options: IngressOptions, deps: IngressDeps): 
   const sched = createClient(scheduler.Scheduler, options.schedulerAddress, { name: 'scheduler', timeoutMs: 5000 });
   const engines = new EngineClientPool();
   const models = new ModelCatalogue(tok, options.modelCacheTtlMs);
-  const generation = new GenerationService({ tokenizer: tok, scheduler: sched, engines, events: deps.events, models, defaultMaxTokens: options.defaultMaxTokens });
+  const generation = new GenerationService({ tokenizer: tok, scheduler: sched, engines, events: deps.events, models, defaultMaxTokens: options.defaultMaxTokens, ...(deps.cancels === undefined ? {} : { cancels: deps.cancels }) });
 
   const grpc = createServer({ name: 'ingress', host: options.host, port: options.grpcPort, logger, maxReceiveMessageBytes: options.maxGrpcMessageBytes });
   grpc.add(inference.Inference, inferenceService({ generation, tenants: deps.tenants, models, tokenizer: tok, defaultRequestTimeoutMs: options.defaultRequestTimeoutMs }));
@@ -57,3 +59,4 @@ export async function startIngress(options: IngressOptions, deps: IngressDeps): 
     },
   };
 }
+export { busCancels } from './bus-cancels.js';

@@ -1,9 +1,10 @@
 import { TenantDirectory, parseApiKeySpec } from '@infermesh/auth';
 import { envInt, envPort, envString } from '@infermesh/config';
+import { openControlPlane } from '@infermesh/control-bus';
 import { FileEventLog, KafkaEventLog, Producer, type EventLog } from '@infermesh/event-log';
 import { stopOnSignals } from '@infermesh/rpc';
 import { createLogger } from '@infermesh/telemetry';
-import { defaultIngressOptions, startIngress } from './index.js';
+import { busCancels, defaultIngressOptions, startIngress } from './index.js';
 
 // Standalone entry. Env: INFERMESH_HOST, INFERMESH_GRPC_PORT, INFERMESH_HTTP_PORT,
 // INFERMESH_TOKENIZER_ADDRESS, INFERMESH_SCHEDULER_ADDRESS, INFERMESH_EVENT_LOG_DIR (required),
@@ -12,6 +13,8 @@ import { defaultIngressOptions, startIngress } from './index.js';
 // INFERMESH_KAFKA_BROKERS (cluster profile): events go to Kafka through a durable outbox kept in
 // INFERMESH_EVENT_LOG_DIR (one directory per ingress instance); INFERMESH_EVENT_OUTBOX_MAX_EVENTS
 // bounds it (requests fail UNAVAILABLE beyond). Unset: INFERMESH_EVENT_LOG_DIR is the event log.
+// INFERMESH_NATS_URL: cancellations of placed requests are also published to the worker's cancel
+// subject (its supervisor aborts the sequence even if the stream's own cancel does not arrive).
 const env = process.env;
 const logger = createLogger({ service: 'ingress', level: envString(env, 'INFERMESH_LOG_LEVEL', 'info') });
 const d = defaultIngressOptions();
@@ -37,6 +40,8 @@ const log: EventLog = brokers === ''
       relayFailing = false;
     },
   });
+const natsUrl = envString(env, 'INFERMESH_NATS_URL', '');
+const plane = natsUrl === '' ? undefined : await openControlPlane({ natsUrl, name: 'ingress', onHandlerError: (err, subject) => logger.error({ err, subject }, 'bus handler failed') });
 const producer = await Producer.open(log, envString(env, 'INFERMESH_INGRESS_PRODUCER', d.producer));
 const running = await startIngress(
   {
@@ -48,9 +53,10 @@ const running = await startIngress(
     schedulerAddress: envString(env, 'INFERMESH_SCHEDULER_ADDRESS', d.schedulerAddress),
     defaultMaxTokens: envInt(env, 'INFERMESH_DEFAULT_MAX_TOKENS', d.defaultMaxTokens, 1, 1_000_000),
   },
-  { events: producer, tenants, logger },
+  { events: producer, tenants, logger, ...(plane === undefined ? {} : { cancels: busCancels(plane.bus) }) },
 );
 stopOnSignals(running, logger, async () => {
   await producer.close();
   await log.close();
+  await plane?.close();
 });

@@ -1,5 +1,6 @@
-import { supervisor as sv } from '@infermesh/proto';
-import type { ControlBus, WorkerRegistry } from '@infermesh/control-bus';
+import { fromBinary } from '@bufbuild/protobuf';
+import { engine as wire, supervisor as sv } from '@infermesh/proto';
+import { Subjects, type ControlBus, type WorkerRegistry } from '@infermesh/control-bus';
 import { createServer, type RunningService, type ServiceImpl } from '@infermesh/rpc';
 import type { Logger } from '@infermesh/telemetry';
 import { Fleet, type Worker } from './supervisor/fleet.js';
@@ -53,6 +54,17 @@ export async function startWorkerSupervisor(
       record?.(w);
     },
   });
+  // Cancellations for this fleet's engines arrive on the bus (workerCancel subjects).
+  const cancels = deps.bus.subscribe(Subjects.workerCancelAll, (data, subject) => {
+    let req: wire.EngineCancelRequest;
+    try {
+      req = fromBinary(wire.EngineCancelRequestSchema, data);
+    } catch {
+      logger.warn({ subject }, 'dropping an undecodable cancellation');
+      return;
+    }
+    fleet.cancel(subject.slice(subject.lastIndexOf('.') + 1), req);
+  });
   if (deps.registry !== undefined) publisher = new RegistryPublisher(deps.registry, () => fleet.list(), deps.registryRefreshMs ?? 5000, logger);
   const reconnect = deps.bus.onConnectionChange((up) => up && publisher?.refreshNow());
   const impl: ServiceImpl<typeof sv.WorkerSupervisor> = {
@@ -65,6 +77,7 @@ export async function startWorkerSupervisor(
     await fleet.start();
   } catch (err) {
     reconnect.unsubscribe();
+    cancels.unsubscribe();
     await publisher?.stop();
     await fleet.stop();
     await server.shutdown(0);
@@ -76,6 +89,7 @@ export async function startWorkerSupervisor(
     listWorkers: (includeDead = false) => fleet.list(includeDead),
     async stop(graceMs = 5000) {
       reconnect.unsubscribe();
+      cancels.unsubscribe();
       await publisher?.stop();
       await fleet.stop();
       await server.shutdown(graceMs);

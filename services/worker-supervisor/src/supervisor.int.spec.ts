@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fromBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { InProcessBus, Subjects } from '@infermesh/control-bus';
 import { Code, MeshError } from '@infermesh/errors';
 import { blockKeys } from '@infermesh/kv-blocks';
@@ -108,6 +108,28 @@ describe('worker supervisor with real worker processes', () => {
     const stored = relayed.flatMap((e) => (e.event.case === 'stored' ? e.event.value.blockHashes : []));
     expect(stored.slice(0, 4)).toEqual(blockKeys(prompt, 16, 'tenant'));
     expect(relayed.some((e) => e.event.case === 'load' && e.workerId === 'w0-0')).toBe(true);
+  });
+
+  it('aborts a running sequence when a cancellation arrives on the bus, while its stream stays open', async () => {
+    const [w0] = await ready();
+    const engine = createClient(wire.Engine, w0!.address, { name: 'engine' });
+    const tokens: number[] = [];
+    let finished: wire.EngineFinished | undefined;
+    for await (const msg of engine.generate({ requestId: 'r-bus-cancel', model: MODEL, promptTokenIds: [7, 8, 9], maxTokens: 4000, seed: 1n })) {
+      if (msg.event.case === 'tokens') {
+        tokens.push(...msg.event.value.tokenIds);
+        if (tokens.length >= 3 && tokens.length - msg.event.value.tokenIds.length < 3) {
+          bus.publish(Subjects.workerCancel(w0!.workerId), toBinary(wire.EngineCancelRequestSchema, create(wire.EngineCancelRequestSchema, { requestId: 'r-bus-cancel', reason: 'client_cancelled' })));
+        }
+      }
+      if (msg.event.case === 'finished') finished = msg.event.value;
+    }
+    expect(finished?.finishReason).toBe(common.FinishReason.CANCELLED);
+    expect(tokens.length).toBeGreaterThanOrEqual(3);
+    expect(tokens.length).toBeLessThan(4000);
+    // Nothing runs under that id any more.
+    expect((await engine.cancel({ requestId: 'r-bus-cancel' })).cancelled).toBe(false);
+    engine.close();
   });
 
   it('replaces a SIGKILLed worker and fails its open streams with UNAVAILABLE', async () => {

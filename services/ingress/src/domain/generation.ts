@@ -5,7 +5,7 @@ import type { Principal } from '@infermesh/auth';
 import { StreamingDetokenizer } from './detokenizer.js';
 import { RequestLifecycle } from './lifecycle.js';
 import type { ModelCatalogue } from './model-catalogue.js';
-import type { EngineClients, EventSink, RequestScope, SchedulerClient, TokenizerClient } from './ports.js';
+import type { CancelNotifier, EngineClients, EventSink, RequestScope, SchedulerClient, TokenizerClient } from './ports.js';
 import { promptDigest, validateInput, type GenerateInput } from './request.js';
 import { TokenTimer, type RequestTimings } from './token-timer.js';
 
@@ -28,6 +28,8 @@ export interface GenerationDeps {
   events: EventSink;
   models: ModelCatalogue;
   defaultMaxTokens: number;
+  /** Optional second path for cancellations of placed requests (the control bus). */
+  cancels?: CancelNotifier;
 }
 
 /** The error that ends a request whose signal fired: DEADLINE_EXCEEDED for a timeout, else CANCELLED. */
@@ -191,6 +193,7 @@ export class GenerationService {
         setOutcome(scheduler.LeaseOutcome.CANCELLED);
         const timedOut = signal.aborted ? signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' : e.code === Code.DeadlineExceeded;
         const reason = timedOut ? 'deadline_exceeded' : 'client_cancelled';
+        deps.cancels?.(job.workerId, scope.requestId, reason);
         await life.commit({ case: 'requestCancelled', value: { reason } }, usageEvent(common.FinishReason.CANCELLED));
         throw reason === 'deadline_exceeded' ? new MeshError(Code.DeadlineExceeded, 'deadline exceeded while generating') : new MeshError(Code.Cancelled, 'request cancelled by the client');
       }
@@ -201,6 +204,7 @@ export class GenerationService {
       throw reported;
     } finally {
       if (!settled) {
+        deps.cancels?.(job.workerId, scope.requestId, 'client_cancelled');
         detok.abandon();
         setOutcome(scheduler.LeaseOutcome.CANCELLED);
         await life

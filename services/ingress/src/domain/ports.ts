@@ -26,5 +26,12 @@ export interface EventSink {
   append(drafts: readonly EventDraft[]): Promise<unknown>;
 }
 
+/**
+ * Tells the worker's control plane that a placed request was cancelled, besides ending its engine
+ * stream (which may not reach the engine when the connection is stuck). Fire and forget: the
+ * stream's cancellation stays the primary path. The control bus is the implementation.
+ */
+export type CancelNotifier = (workerId: string, requestId: string, reason: 'client_cancelled' | 'deadline_exceeded') => void;
+
 /** The request-scoped context: for gRPC the incoming call's, for HTTP one built by the HTTP layer. */
 export type RequestScope = CallContext;

@@ -55,6 +55,19 @@ export class Fleet {
     this.slots = Array.from({ length: options.workers }, (_, index) => ({ index, generation: -1, restarts: 0, failures: 0 }));
   }
 
+  /**
+   * Relays a cancellation from the control bus to the engine of `workerId` (Engine.Cancel).
+   * Unknown or dead workers are ignored: their sequences are gone with them.
+   */
+  cancel(workerId: string, request: wire.EngineCancelRequest): void {
+    const inc = this.slots.map((s) => s.current).find((c) => c !== undefined && !c.dead && c.record.workerId === workerId);
+    if (inc?.client === undefined) return;
+    inc.client.cancel(request, { timeoutMs: 2000 }).then(
+      (r) => this.deps.logger.debug({ worker_id: workerId, request_id: request.requestId, cancelled: r.cancelled }, 'cancellation relayed to the engine'),
+      (err: unknown) => this.deps.logger.warn({ err: MeshError.from(err).message, worker_id: workerId }, 'could not relay a cancellation to the engine'),
+    );
+  }
+
   /** Launches every slot once; resolves when each first attempt is READY or has failed (and is retrying). */
   async start(): Promise<void> {
     await Promise.all(this.slots.map((s) => this.launch(s)));

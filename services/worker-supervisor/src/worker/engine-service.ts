@@ -20,6 +20,8 @@ const FINISH: Record<SequenceResult['finishReason'], common.FinishReason> = {
  * WatchEvents call unsubscribes.
  */
 export function engineService(engine: SimEngine): ServiceImpl<typeof wire.Engine> {
+  /** Running Generate calls by request id, for Cancel. */
+  const running = new Map<string, () => void>();
   return {
     async *generate(req, ctx: CallContext) {
       const queue = new AsyncQueue<GenerateResponse>();
@@ -53,12 +55,20 @@ export function engineService(engine: SimEngine): ServiceImpl<typeof wire.Engine
       );
       const abort = (): void => handle.abort();
       ctx.signal.addEventListener('abort', abort, { once: true });
+      if (req.requestId !== '') running.set(req.requestId, abort);
       try {
         yield* queue;
       } finally {
         ctx.signal.removeEventListener('abort', abort);
+        if (running.get(req.requestId) === abort) running.delete(req.requestId);
         handle.abort();
       }
+    },
+
+    async cancel(req) {
+      const abort = running.get(req.requestId);
+      abort?.();
+      return { cancelled: abort !== undefined };
     },
 
     async *watchEvents(_req, ctx: CallContext) {

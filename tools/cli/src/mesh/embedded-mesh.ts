@@ -6,7 +6,7 @@ import { FileEventLog, Producer } from '@infermesh/event-log';
 import type { RunningService } from '@infermesh/rpc';
 import type { Logger } from '@infermesh/telemetry';
 import { defaultBillingOptions, startBilling } from '@infermesh/billing';
-import { defaultIngressOptions, startIngress } from '@infermesh/ingress';
+import { busCancels, defaultIngressOptions, startIngress } from '@infermesh/ingress';
 import { defaultKvDirectoryOptions, startKvDirectory } from '@infermesh/kv-directory';
 import { defaultSchedulerOptions, startScheduler } from '@infermesh/scheduler';
 import { defaultTokenizerOptions, startTokenizer } from '@infermesh/tokenizer';
@@ -79,7 +79,7 @@ export async function startEmbeddedMesh(config: MeshConfig, logger: Logger, logg
     started.push(billing);
     const ingress = await startIngress(
       { ...defaultIngressOptions(), host, grpcPort: config.grpcPort, httpPort: config.httpPort, tokenizerAddress: tokenizer.address, schedulerAddress: scheduler.address },
-      { events: producer, tenants, logger: child('ingress') },
+      { events: producer, cancels: busCancels(bus), tenants, logger: child('ingress') },
     );
     started.push(ingress);
     return {

@@ -15,7 +15,50 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file infermesh/worker/v1/engine.proto.
  */
 export const file_infermesh_worker_v1_engine: GenFile = /*@__PURE__*/
-  fileDesc("CiBpbmZlcm1lc2gvd29ya2VyL3YxL2VuZ2luZS5wcm90bxITaW5mZXJtZXNoLndvcmtlci52MSKKAQoVRW5naW5lR2VuZXJhdGVSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDQoFbW9kZWwYAiABKAkSGAoQcHJvbXB0X3Rva2VuX2lkcxgDIAMoDRISCgptYXhfdG9rZW5zGAQgASgNEhIKCmNhY2hlX3NhbHQYBSABKAkSDAoEc2VlZBgGIAEoBCLGAQoWRW5naW5lR2VuZXJhdGVSZXNwb25zZRI1CgdzdGFydGVkGAEgASgLMiIuaW5mZXJtZXNoLndvcmtlci52MS5FbmdpbmVTdGFydGVkSAASMwoGdG9rZW5zGAIgASgLMiEuaW5mZXJtZXNoLndvcmtlci52MS5FbmdpbmVUb2tlbnNIABI3CghmaW5pc2hlZBgDIAEoCzIjLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lRmluaXNoZWRIAEIHCgVldmVudCItCg1FbmdpbmVTdGFydGVkEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAEgASgNIiEKDEVuZ2luZVRva2VucxIRCgl0b2tlbl9pZHMYASADKA0irwEKDkVuZ2luZUZpbmlzaGVkEjgKDWZpbmlzaF9yZWFzb24YASABKA4yIS5pbmZlcm1lc2guY29tbW9uLnYxLkZpbmlzaFJlYXNvbhIVCg1wcm9tcHRfdG9rZW5zGAIgASgNEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAMgASgNEhkKEWNvbXBsZXRpb25fdG9rZW5zGAQgASgNEhMKC3ByZWVtcHRpb25zGAUgASgNIhQKEldhdGNoRXZlbnRzUmVxdWVzdCJHChNXYXRjaEV2ZW50c1Jlc3BvbnNlEjAKBmV2ZW50cxgBIAMoCzIgLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lRXZlbnQilgIKC0VuZ2luZUV2ZW50EhEKCXdvcmtlcl9pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoBBI1CgZzdG9yZWQYAyABKAsyIy5pbmZlcm1lc2gud29ya2VyLnYxLkt2QmxvY2tzU3RvcmVkSAASNwoHcmVtb3ZlZBgEIAEoCzIkLmluZmVybWVzaC53b3JrZXIudjEuS3ZCbG9ja3NSZW1vdmVkSAASOAoLYWxsX2NsZWFyZWQYBSABKAsyIS5pbmZlcm1lc2gud29ya2VyLnYxLkt2QWxsQ2xlYXJlZEgAEi8KBGxvYWQYBiABKAsyHy5pbmZlcm1lc2gud29ya2VyLnYxLkxvYWRSZXBvcnRIAEIHCgVldmVudCJKCg5LdkJsb2Nrc1N0b3JlZBINCgVtb2RlbBgBIAEoCRIUCgxibG9ja19oYXNoZXMYAiADKAQSEwoLcGFyZW50X2hhc2gYAyABKAQiNgoPS3ZCbG9ja3NSZW1vdmVkEg0KBW1vZGVsGAEgASgJEhQKDGJsb2NrX2hhc2hlcxgCIAMoBCIOCgxLdkFsbENsZWFyZWQiegoKTG9hZFJlcG9ydBIPCgdydW5uaW5nGAEgASgNEg8KB3dhaXRpbmcYAiABKA0SFgoOa3ZfYmxvY2tzX3VzZWQYAyABKA0SFwoPa3ZfYmxvY2tzX3RvdGFsGAQgASgNEhkKEXRva2Vuc19wZXJfc2Vjb25kGAUgASgBIhAKDkdldEluZm9SZXF1ZXN0IoQBCg9HZXRJbmZvUmVzcG9uc2USEQoJd29ya2VyX2lkGAEgASgJEg4KBm1vZGVscxgCIAMoCRILCgNncHUYAyABKAkSFAoMbWF4X251bV9zZXFzGAQgASgNEhcKD2t2X2Jsb2Nrc190b3RhbBgFIAEoDRISCgpibG9ja19zaXplGAYgASgNMqkCCgZFbmdpbmUSZQoIR2VuZXJhdGUSKi5pbmZlcm1lc2gud29ya2VyLnYxLkVuZ2luZUdlbmVyYXRlUmVxdWVzdBorLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lR2VuZXJhdGVSZXNwb25zZTABEmIKC1dhdGNoRXZlbnRzEicuaW5mZXJtZXNoLndvcmtlci52MS5XYXRjaEV2ZW50c1JlcXVlc3QaKC5pbmZlcm1lc2gud29ya2VyLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJUCgdHZXRJbmZvEiMuaW5mZXJtZXNoLndvcmtlci52MS5HZXRJbmZvUmVxdWVzdBokLmluZmVybWVzaC53b3JrZXIudjEuR2V0SW5mb1Jlc3BvbnNlYgZwcm90bzM", [file_infermesh_common_v1_common]);
+  fileDesc("CiBpbmZlcm1lc2gvd29ya2VyL3YxL2VuZ2luZS5wcm90bxITaW5mZXJtZXNoLndvcmtlci52MSI5ChNFbmdpbmVDYW5jZWxSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIikKFEVuZ2luZUNhbmNlbFJlc3BvbnNlEhEKCWNhbmNlbGxlZBgBIAEoCCKKAQoVRW5naW5lR2VuZXJhdGVSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDQoFbW9kZWwYAiABKAkSGAoQcHJvbXB0X3Rva2VuX2lkcxgDIAMoDRISCgptYXhfdG9rZW5zGAQgASgNEhIKCmNhY2hlX3NhbHQYBSABKAkSDAoEc2VlZBgGIAEoBCLGAQoWRW5naW5lR2VuZXJhdGVSZXNwb25zZRI1CgdzdGFydGVkGAEgASgLMiIuaW5mZXJtZXNoLndvcmtlci52MS5FbmdpbmVTdGFydGVkSAASMwoGdG9rZW5zGAIgASgLMiEuaW5mZXJtZXNoLndvcmtlci52MS5FbmdpbmVUb2tlbnNIABI3CghmaW5pc2hlZBgDIAEoCzIjLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lRmluaXNoZWRIAEIHCgVldmVudCItCg1FbmdpbmVTdGFydGVkEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAEgASgNIiEKDEVuZ2luZVRva2VucxIRCgl0b2tlbl9pZHMYASADKA0irwEKDkVuZ2luZUZpbmlzaGVkEjgKDWZpbmlzaF9yZWFzb24YASABKA4yIS5pbmZlcm1lc2guY29tbW9uLnYxLkZpbmlzaFJlYXNvbhIVCg1wcm9tcHRfdG9rZW5zGAIgASgNEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAMgASgNEhkKEWNvbXBsZXRpb25fdG9rZW5zGAQgASgNEhMKC3ByZWVtcHRpb25zGAUgASgNIhQKEldhdGNoRXZlbnRzUmVxdWVzdCJHChNXYXRjaEV2ZW50c1Jlc3BvbnNlEjAKBmV2ZW50cxgBIAMoCzIgLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lRXZlbnQilgIKC0VuZ2luZUV2ZW50EhEKCXdvcmtlcl9pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoBBI1CgZzdG9yZWQYAyABKAsyIy5pbmZlcm1lc2gud29ya2VyLnYxLkt2QmxvY2tzU3RvcmVkSAASNwoHcmVtb3ZlZBgEIAEoCzIkLmluZmVybWVzaC53b3JrZXIudjEuS3ZCbG9ja3NSZW1vdmVkSAASOAoLYWxsX2NsZWFyZWQYBSABKAsyIS5pbmZlcm1lc2gud29ya2VyLnYxLkt2QWxsQ2xlYXJlZEgAEi8KBGxvYWQYBiABKAsyHy5pbmZlcm1lc2gud29ya2VyLnYxLkxvYWRSZXBvcnRIAEIHCgVldmVudCJKCg5LdkJsb2Nrc1N0b3JlZBINCgVtb2RlbBgBIAEoCRIUCgxibG9ja19oYXNoZXMYAiADKAQSEwoLcGFyZW50X2hhc2gYAyABKAQiNgoPS3ZCbG9ja3NSZW1vdmVkEg0KBW1vZGVsGAEgASgJEhQKDGJsb2NrX2hhc2hlcxgCIAMoBCIOCgxLdkFsbENsZWFyZWQiegoKTG9hZFJlcG9ydBIPCgdydW5uaW5nGAEgASgNEg8KB3dhaXRpbmcYAiABKA0SFgoOa3ZfYmxvY2tzX3VzZWQYAyABKA0SFwoPa3ZfYmxvY2tzX3RvdGFsGAQgASgNEhkKEXRva2Vuc19wZXJfc2Vjb25kGAUgASgBIhAKDkdldEluZm9SZXF1ZXN0IoQBCg9HZXRJbmZvUmVzcG9uc2USEQoJd29ya2VyX2lkGAEgASgJEg4KBm1vZGVscxgCIAMoCRILCgNncHUYAyABKAkSFAoMbWF4X251bV9zZXFzGAQgASgNEhcKD2t2X2Jsb2Nrc190b3RhbBgFIAEoDRISCgpibG9ja19zaXplGAYgASgNMogDCgZFbmdpbmUSZQoIR2VuZXJhdGUSKi5pbmZlcm1lc2gud29ya2VyLnYxLkVuZ2luZUdlbmVyYXRlUmVxdWVzdBorLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lR2VuZXJhdGVSZXNwb25zZTABEmIKC1dhdGNoRXZlbnRzEicuaW5mZXJtZXNoLndvcmtlci52MS5XYXRjaEV2ZW50c1JlcXVlc3QaKC5pbmZlcm1lc2gud29ya2VyLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJUCgdHZXRJbmZvEiMuaW5mZXJtZXNoLndvcmtlci52MS5HZXRJbmZvUmVxdWVzdBokLmluZmVybWVzaC53b3JrZXIudjEuR2V0SW5mb1Jlc3BvbnNlEl0KBkNhbmNlbBIoLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lQ2FuY2VsUmVxdWVzdBopLmluZmVybWVzaC53b3JrZXIudjEuRW5naW5lQ2FuY2VsUmVzcG9uc2ViBnByb3RvMw", [file_infermesh_common_v1_common]);
+
+/**
+ * @generated from message infermesh.worker.v1.EngineCancelRequest
+ */
+export type EngineCancelRequest = Message<"infermesh.worker.v1.EngineCancelRequest"> & {
+  /**
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * "client_cancelled", "deadline_exceeded" or an operator's reason; for logs only.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message infermesh.worker.v1.EngineCancelRequest.
+ * Use `create(EngineCancelRequestSchema)` to create a new message.
+ */
+export const EngineCancelRequestSchema: GenMessage<EngineCancelRequest> = /*@__PURE__*/
+  messageDesc(file_infermesh_worker_v1_engine, 0);
+
+/**
+ * @generated from message infermesh.worker.v1.EngineCancelResponse
+ */
+export type EngineCancelResponse = Message<"infermesh.worker.v1.EngineCancelResponse"> & {
+  /**
+   * False when no Generate of that request id is running here (already finished, or unknown).
+   *
+   * @generated from field: bool cancelled = 1;
+   */
+  cancelled: boolean;
+};
+
+/**
+ * Describes the message infermesh.worker.v1.EngineCancelResponse.
+ * Use `create(EngineCancelResponseSchema)` to create a new message.
+ */
+export const EngineCancelResponseSchema: GenMessage<EngineCancelResponse> = /*@__PURE__*/
+  messageDesc(file_infermesh_worker_v1_engine, 1);
 
 /**
  * @generated from message infermesh.worker.v1.EngineGenerateRequest
@@ -59,7 +102,7 @@ export type EngineGenerateRequest = Message<"infermesh.worker.v1.EngineGenerateR
  * Use `create(EngineGenerateRequestSchema)` to create a new message.
  */
 export const EngineGenerateRequestSchema: GenMessage<EngineGenerateRequest> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 0);
+  messageDesc(file_infermesh_worker_v1_engine, 2);
 
 /**
  * @generated from message infermesh.worker.v1.EngineGenerateResponse
@@ -96,7 +139,7 @@ export type EngineGenerateResponse = Message<"infermesh.worker.v1.EngineGenerate
  * Use `create(EngineGenerateResponseSchema)` to create a new message.
  */
 export const EngineGenerateResponseSchema: GenMessage<EngineGenerateResponse> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 1);
+  messageDesc(file_infermesh_worker_v1_engine, 3);
 
 /**
  * @generated from message infermesh.worker.v1.EngineStarted
@@ -113,7 +156,7 @@ export type EngineStarted = Message<"infermesh.worker.v1.EngineStarted"> & {
  * Use `create(EngineStartedSchema)` to create a new message.
  */
 export const EngineStartedSchema: GenMessage<EngineStarted> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 2);
+  messageDesc(file_infermesh_worker_v1_engine, 4);
 
 /**
  * @generated from message infermesh.worker.v1.EngineTokens
@@ -130,7 +173,7 @@ export type EngineTokens = Message<"infermesh.worker.v1.EngineTokens"> & {
  * Use `create(EngineTokensSchema)` to create a new message.
  */
 export const EngineTokensSchema: GenMessage<EngineTokens> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 3);
+  messageDesc(file_infermesh_worker_v1_engine, 5);
 
 /**
  * @generated from message infermesh.worker.v1.EngineFinished
@@ -169,7 +212,7 @@ export type EngineFinished = Message<"infermesh.worker.v1.EngineFinished"> & {
  * Use `create(EngineFinishedSchema)` to create a new message.
  */
 export const EngineFinishedSchema: GenMessage<EngineFinished> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 4);
+  messageDesc(file_infermesh_worker_v1_engine, 6);
 
 /**
  * @generated from message infermesh.worker.v1.WatchEventsRequest
@@ -182,7 +225,7 @@ export type WatchEventsRequest = Message<"infermesh.worker.v1.WatchEventsRequest
  * Use `create(WatchEventsRequestSchema)` to create a new message.
  */
 export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 5);
+  messageDesc(file_infermesh_worker_v1_engine, 7);
 
 /**
  * Events batched as the engine produced them in one step.
@@ -201,7 +244,7 @@ export type WatchEventsResponse = Message<"infermesh.worker.v1.WatchEventsRespon
  * Use `create(WatchEventsResponseSchema)` to create a new message.
  */
 export const WatchEventsResponseSchema: GenMessage<WatchEventsResponse> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 6);
+  messageDesc(file_infermesh_worker_v1_engine, 8);
 
 /**
  * @generated from message infermesh.worker.v1.EngineEvent
@@ -254,7 +297,7 @@ export type EngineEvent = Message<"infermesh.worker.v1.EngineEvent"> & {
  * Use `create(EngineEventSchema)` to create a new message.
  */
 export const EngineEventSchema: GenMessage<EngineEvent> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 7);
+  messageDesc(file_infermesh_worker_v1_engine, 9);
 
 /**
  * Full blocks that became reusable, in chain order (each block's parent precedes it).
@@ -285,7 +328,7 @@ export type KvBlocksStored = Message<"infermesh.worker.v1.KvBlocksStored"> & {
  * Use `create(KvBlocksStoredSchema)` to create a new message.
  */
 export const KvBlocksStoredSchema: GenMessage<KvBlocksStored> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 8);
+  messageDesc(file_infermesh_worker_v1_engine, 10);
 
 /**
  * @generated from message infermesh.worker.v1.KvBlocksRemoved
@@ -307,7 +350,7 @@ export type KvBlocksRemoved = Message<"infermesh.worker.v1.KvBlocksRemoved"> & {
  * Use `create(KvBlocksRemovedSchema)` to create a new message.
  */
 export const KvBlocksRemovedSchema: GenMessage<KvBlocksRemoved> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 9);
+  messageDesc(file_infermesh_worker_v1_engine, 11);
 
 /**
  * @generated from message infermesh.worker.v1.KvAllCleared
@@ -320,7 +363,7 @@ export type KvAllCleared = Message<"infermesh.worker.v1.KvAllCleared"> & {
  * Use `create(KvAllClearedSchema)` to create a new message.
  */
 export const KvAllClearedSchema: GenMessage<KvAllCleared> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 10);
+  messageDesc(file_infermesh_worker_v1_engine, 12);
 
 /**
  * @generated from message infermesh.worker.v1.LoadReport
@@ -359,7 +402,7 @@ export type LoadReport = Message<"infermesh.worker.v1.LoadReport"> & {
  * Use `create(LoadReportSchema)` to create a new message.
  */
 export const LoadReportSchema: GenMessage<LoadReport> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 11);
+  messageDesc(file_infermesh_worker_v1_engine, 13);
 
 /**
  * @generated from message infermesh.worker.v1.GetInfoRequest
@@ -372,7 +415,7 @@ export type GetInfoRequest = Message<"infermesh.worker.v1.GetInfoRequest"> & {
  * Use `create(GetInfoRequestSchema)` to create a new message.
  */
 export const GetInfoRequestSchema: GenMessage<GetInfoRequest> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 12);
+  messageDesc(file_infermesh_worker_v1_engine, 14);
 
 /**
  * @generated from message infermesh.worker.v1.GetInfoResponse
@@ -416,7 +459,7 @@ export type GetInfoResponse = Message<"infermesh.worker.v1.GetInfoResponse"> & {
  * Use `create(GetInfoResponseSchema)` to create a new message.
  */
 export const GetInfoResponseSchema: GenMessage<GetInfoResponse> = /*@__PURE__*/
-  messageDesc(file_infermesh_worker_v1_engine, 13);
+  messageDesc(file_infermesh_worker_v1_engine, 15);
 
 /**
  * @generated from service infermesh.worker.v1.Engine
@@ -451,6 +494,19 @@ export const Engine: GenService<{
     methodKind: "unary";
     input: typeof GetInfoRequestSchema;
     output: typeof GetInfoResponseSchema;
+  },
+  /**
+   * Aborts the running Generate of `request_id`, as if its caller had cancelled the call: the
+   * stream ends with finish reason CANCELLED and the blocks are freed. The control plane's path
+   * for a cancellation that the stream itself cannot carry (the caller's connection is stuck, or
+   * the cancel comes from another process); see the control-bus subject `worker.v1.cancel.<id>`.
+   *
+   * @generated from rpc infermesh.worker.v1.Engine.Cancel
+   */
+  cancel: {
+    methodKind: "unary";
+    input: typeof EngineCancelRequestSchema;
+    output: typeof EngineCancelResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_infermesh_worker_v1_engine, 0);
