@@ -47,6 +47,9 @@ describe('rpc adapter over real gRPC', () => {
       async getInfo() {
         return { workerId: 'w1' };
       },
+      async cancel() {
+        return { cancelled: false };
+      },
     });
     server.add(tokenizer.Tokenizer, {
       async tokenize() {
