@@ -7,7 +7,7 @@ import { DecodeFailure, reflectionPackage, serviceDefinition } from './adapter.j
 import { invalidArgument } from '@infermesh/errors';
 import { createCallContext } from './call-context.js';
 import { toServiceError } from './status.js';
-import type { CallContext } from './types.js';
+import type { CallContext, ServiceImpl } from './types.js';
 
 /** Server limits, chosen deliberately rather than left to library defaults. */
 export interface ServerOptions {
@@ -27,8 +27,8 @@ export interface ServerOptions {
 }
 
 export interface MeshServer {
-  /** Registers a service; call before start(). */
-  add<S extends DescService>(service: S, impl: object): void;
+  /** Registers a service; call before start(). Every method needs a handler (checked by type, and at run time). */
+  add<S extends DescService>(service: S, impl: ServiceImpl<S>): void;
   start(): Promise<{ address: string; port: number }>;
   /** Marks every service NOT_SERVING, stops accepting calls, waits up to graceMs for in-flight calls, then forces. */
   shutdown(graceMs?: number): Promise<void>;
