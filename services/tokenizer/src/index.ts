@@ -35,3 +35,4 @@ export { ChatMlFormatter } from './chat/chatml-formatter.js';
 export { toWellFormed } from './backend.js';
 export { buildCorpus, seeded, type CorpusEntry } from './corpus/corpus.js';
 export { TiktokenWasm } from './bpe/tiktoken-wasm.js';
+export { ensureTiktokenCache } from './parity/python-reference.js';

@@ -13,24 +13,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FileEventLog, KafkaEventLog, Producer, type EventDraft, type EventLog } from '@infermesh/event-log';
+import { FileEventLog, KafkaEventLog, Producer, type EventLog } from '@infermesh/event-log';
 import { startKafka } from '@infermesh/infra';
 import * as hdr from 'hdr-histogram-js';
+import { usageDraft } from './usage-draft.js';
 
 const events = Number(process.argv[2] ?? 20_000);
 const concurrency = Number(process.argv[3] ?? 32);
 
-function draft(i: number): EventDraft {
-  return {
-    tenantId: `tenant-${i % 16}`,
-    requestId: `req-${i}`,
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    payload: {
-      case: 'usageRecorded',
-      value: { model: 'llama-3.1-8b-instruct', usage: { promptTokens: 512, cachedPromptTokens: 256, completionTokens: 128 }, workerId: 'w0' },
-    },
-  };
-}
 
 interface Result {
   name: string;
@@ -51,7 +41,7 @@ async function run(name: string, log: EventLog, producerName: string, count: num
       while (next < count) {
         const i = next++;
         const s = performance.now();
-        await producer.append([draft(i)]);
+        await producer.append([usageDraft(i)]);
         h.recordValue(Math.max(1, Math.round((performance.now() - s) * 1000)));
       }
     }),

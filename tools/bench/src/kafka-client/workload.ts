@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MemoryEventLog, Producer, toRecord, type EventDraft } from '@infermesh/event-log';
 import * as hdr from 'hdr-histogram-js';
+import { usageDraft } from '../event-log/usage-draft.js';
 import type { BenchClient, BenchMessage } from './clients.js';
 
 /**
@@ -11,15 +12,7 @@ import type { BenchClient, BenchMessage } from './clients.js';
 export async function usageRecords(count: number): Promise<BenchMessage[]> {
   const log = new MemoryEventLog();
   const producer = await Producer.open(log, 'ingress/bench');
-  const drafts: EventDraft[] = Array.from({ length: count }, (_, i) => ({
-    tenantId: `tenant-${i % 16}`,
-    requestId: `req-${i}`,
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    payload: {
-      case: 'usageRecorded',
-      value: { model: 'llama-3.1-8b-instruct', usage: { promptTokens: 512, cachedPromptTokens: 256, completionTokens: 128 }, workerId: 'w0' },
-    },
-  }));
+  const drafts: EventDraft[] = Array.from({ length: count }, (_, i) => usageDraft(i));
   for (let i = 0; i < drafts.length; i += 1000) await producer.append(drafts.slice(i, i + 1000));
   const { records } = await log.read(0n, count);
   await producer.close();

