@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafka, type KafkaServer } from '@infermesh/infra';
+import { toBinary, create } from '@bufbuild/protobuf';
+import { events } from '@infermesh/proto';
+import { Kafka, logLevel } from 'kafkajs';
 import { Producer } from '../producer.js';
 import { usageDraft } from '../test-fixtures.spec.js';
 import { KafkaEventLog } from './kafka-event-log.js';
-import { readTopics, type TopicRecord } from './topic-reader.js';
+import { highWaterMarks, readTopics, type TopicRecord } from './topic-reader.js';
 import { KafkaTopics } from './topics.js';
 
 async function collect(it: AsyncIterable<TopicRecord>): Promise<TopicRecord[]> {
@@ -61,4 +64,36 @@ describe('readTopics against a real broker', () => {
       await log.close();
     }
   }, 120_000);
+
+  it('counts an open transaction in the high-water mark, and reads its records once it commits', async () => {
+    const client = new Kafka({ clientId: 'open-tx', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
+    const admin = client.admin();
+    await admin.connect();
+    const topic = 'infermesh.open-tx-probe.v1';
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = client.producer({ transactionalId: 'open-tx-probe', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const value = (id: string): Buffer => Buffer.from(toBinary(events.EnvelopeSchema, create(events.EnvelopeSchema, { id, tenantId: 't' })));
+      let tx = await producer.transaction();
+      await tx.send({ topic, messages: [{ key: 't', value: value('committed-1') }] });
+      await tx.commit();
+      tx = await producer.transaction();
+      await tx.send({ topic, messages: [{ key: 't', value: value('open-1') }, { key: 't', value: value('open-2') }] });
+      const ends = (await highWaterMarks(client, [topic])).get(`${topic}/0`)!;
+      // committed-1 and its marker, then the two open records; the stable offset stops before them.
+      expect(ends).toEqual({ low: 0n, high: 4n, stable: 2n });
+
+      const reading = collect(readTopics(kafka.brokers, [topic]));
+      let settled = false;
+      void reading.then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(settled).toBe(false); // waits for the open transaction rather than ending short
+      await tx.commit();
+      expect((await reading).map((r) => r.envelope.id)).toEqual(['committed-1', 'open-1', 'open-2']);
+    } finally {
+      await producer.disconnect();
+    }
+  }, 60_000);
 });

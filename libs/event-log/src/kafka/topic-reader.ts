@@ -37,9 +37,11 @@ export function defaultReadTopicsOptions(): ReadTopicsOptions {
 type Waiter = () => void;
 
 /**
- * Reads `topics` from the beginning up to the ends taken when the call starts (the last stable
- * offsets: what is committed; isolation read_committed unless `readUncommitted`), in
- * order within each partition (partitions interleave), and ends: a bounded snapshot for replays
+ * Reads `topics` from the beginning up to the high-water marks taken when the call starts
+ * (everything written before the call; with isolation read_committed, unless `readUncommitted`,
+ * the records of transactions open at the start are returned once they commit, and those that
+ * abort are skipped), in order within each partition (partitions interleave), and ends: a
+ * bounded snapshot for replays
  * and audit, which never hangs on an empty or missing topic. Records appended after the start are
  * not returned. Uses a consumer group of its own (random id, nothing committed), so it disturbs no
  * other consumer; breaking out of the loop disconnects it.
@@ -169,24 +171,74 @@ export async function startConsumer(kafka: Kafka, config: ConsumerConfig, topics
 }
 
 /**
- * Low and high marks of every partition of the existing `topics`, keyed "topic/partition". `high`
- * is the last stable offset (kafkajs' admin lists offsets read_committed): the high-water mark
- * unless a transaction is open. Topics written in transactions end with a commit marker, which no
- * consumer receives as a message: a position kept as "last message offset + 1" stops one short
- * of `high`; `batch.lastOffset() + 1` (markers included) reaches it.
+ * Low and high marks of every partition of the existing `topics`, keyed "topic/partition".
+ *
+ * `high` is the high-water mark: one past the last record written, whether its transaction is
+ * committed, open or aborted. `stable` is the last stable offset (what read_committed readers may
+ * see now). The two differ while a transaction is open, and also for a moment after a producer's
+ * commit returns: the broker writes the commit markers after it acknowledges the commit, so a
+ * snapshot taken at `stable` right after a flush can miss the batch just flushed. Readers that must
+ * include everything written before they started read to `high`; a read_committed consumer gets
+ * there once the open transactions end (commit, abort, or the broker's transaction timeout).
+ * Transactional topics end with a marker that no consumer receives as a message: a position kept
+ * as "last message offset + 1" stops one short of `high`; `batch.lastOffset() + 1` (markers
+ * included) reaches it.
  */
-export async function highWaterMarks(kafka: Kafka, topics: readonly string[]): Promise<Map<string, { low: bigint; high: bigint }>> {
+export async function highWaterMarks(kafka: Kafka, topics: readonly string[]): Promise<Map<string, { low: bigint; high: bigint; stable: bigint }>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const out = new Map<string, { low: bigint; high: bigint }>();
-    for (const topic of topics) {
-      if (!existing.has(topic)) continue;
-      for (const p of await admin.fetchTopicOffsets(topic)) out.set(`${topic}/${p.partition}`, { low: BigInt(p.low), high: BigInt(p.high) });
+    const present = topics.filter((t) => existing.has(t));
+    const out = new Map<string, { low: bigint; high: bigint; stable: bigint }>();
+    if (present.length === 0) return out;
+    const high = await listLatestUncommitted(kafka, present);
+    for (const topic of present) {
+      // kafkajs' admin lists offsets read_committed: its `high` is the last stable offset.
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        const key = `${topic}/${p.partition}`;
+        const stable = BigInt(p.high);
+        out.set(key, { low: BigInt(p.low), high: high.get(key) ?? stable, stable });
+      }
     }
     return out;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** The slice of kafkajs' internal cluster client that `listLatestUncommitted` uses. */
+interface KafkaJsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number }>;
+  fetchTopicsOffset(topics: Array<{ topic: string; fromBeginning: boolean; partitions: Array<{ partition: number }> }>): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
+}
+
+/**
+ * High-water marks (ListOffsets LATEST with isolation read_uncommitted), keyed "topic/partition".
+ * kafkajs' public admin only lists offsets read_committed, so this asks its cluster factory (the one
+ * its consumers use with `readUncommitted`) for a client of its own. kafkajs 2.2.4 is the last
+ * release; `highWaterMarks`' integration test pins this behaviour.
+ */
+async function listLatestUncommitted(kafka: Kafka, topics: string[]): Promise<Map<string, bigint>> {
+  const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  const create = factory === undefined ? undefined : (kafka as unknown as Record<symbol, unknown>)[factory];
+  if (typeof create !== 'function') throw new MeshError(Code.Internal, 'this kafkajs has no cluster factory: cannot list high-water marks');
+  const cluster = (create as (o: object) => KafkaJsCluster).call(kafka, { allowAutoTopicCreation: false, isolationLevel: 0 /* READ_UNCOMMITTED */ });
+  await cluster.connect();
+  try {
+    await cluster.addMultipleTargetTopics(topics);
+    await cluster.refreshMetadataIfNecessary();
+    const request = topics.map((topic) => ({
+      topic, fromBeginning: false, partitions: cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })),
+    }));
+    const out = new Map<string, bigint>();
+    for (const t of await cluster.fetchTopicsOffset(request)) for (const p of t.partitions) out.set(`${t.topic}/${p.partition}`, BigInt(p.offset));
+    return out;
+  } finally {
+    await cluster.disconnect();
   }
 }
