@@ -3,6 +3,7 @@ import { invalidArgument } from '@infermesh/errors';
 import type { Segment } from '../backend.js';
 import type { ChatFormatter, ChatInput } from './chat.js';
 import type { SpecialSplitter } from './special-splitter.js';
+import { PYTHON_STRIP_FUNCTIONS, usePythonStrip } from './python-strings.js';
 import { mapStrings, parseTools, type Json, type ParsedTools } from './tool-json.js';
 
 /**
@@ -13,7 +14,8 @@ import { mapStrings, parseTools, type Json, type ParsedTools } from './tool-json
  * `tools` = [{type: "function", function: {name, description?, parameters?}}] (None when there
  * are none), an assistant turn's `tool_calls` = [{id?, type: "function", function: {name,
  * arguments}}] with `arguments` a parsed object, a tool turn's `tool_call_id`. Every string in
- * them is shielded like message content, so tool JSON cannot inject control tokens.
+ * them is shielded like message content, so tool JSON cannot inject control tokens. String
+ * `strip/lstrip/rstrip` follow Python (see `usePythonStrip`).
  */
 export class JinjaChatFormatter implements ChatFormatter {
   private readonly template: Template;
@@ -24,6 +26,7 @@ export class JinjaChatFormatter implements ChatFormatter {
     private readonly tokens: { bosToken: string; eosToken: string },
   ) {
     this.template = new Template(source);
+    usePythonStrip(this.template);
   }
 
   render(chat: ChatInput): Segment[] {
@@ -55,6 +58,7 @@ export class JinjaChatFormatter implements ChatFormatter {
     let rendered: string;
     try {
       rendered = this.template.render({
+        ...PYTHON_STRIP_FUNCTIONS,
         messages,
         tools,
         documents: null,

@@ -85,10 +85,10 @@ describe.each(catalogue.models.map((m) => [m.id, m] as const))('%s: ids identica
   }
 });
 
-// Known divergence: @huggingface/jinja 0.5's `str.lstrip(chars)` strips all whitespace, not just
-// `chars`, so Qwen3's `content.lstrip('\n')` drops the leading spaces of an assistant turn that
-// transformers keeps. Fails the day the renderer is fixed, so this note gets removed then.
-it.failing('qwen3-8b: an assistant turn with leading spaces renders as in transformers', async () => {
+// @huggingface/jinja's own `str.lstrip(chars)` ignores `chars` and strips all whitespace; the
+// formatter routes strip calls to Python's semantics (chat/python-strings.ts), so Qwen3's
+// `content.lstrip('\n')` keeps an assistant turn's leading spaces, as transformers does.
+it('qwen3-8b: an assistant turn with leading spaces renders as in transformers', async () => {
   const messages = [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '  spaced' }];
   const res = await service.tokenize({ model: 'qwen3-8b', input: { chat: { messages, addGenerationPrompt: false } } });
   expect(await service.detokenize('qwen3-8b', res.tokenIds, false)).toContain('</think>\n\n  spaced<|im_end|>');
