@@ -7,6 +7,7 @@ import { outboxIdentity } from './outbox-identity.js';
 import { RelayCursor } from './relay-cursor.js';
 import { routeEnvelope } from './topics.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
+import './kafkajs-node24.js';
 
 export interface KafkaEventLogOptions {
   /** Bootstrap brokers, `host:port`. */

@@ -3,6 +3,7 @@ import { MeshError, Code } from '@infermesh/errors';
 import { events } from '@infermesh/proto';
 import { Kafka, logLevel, type Consumer, type ConsumerConfig, type ConsumerRunConfig, type EachBatchPayload } from 'kafkajs';
 import type { Envelope } from '../event-log.js';
+import './kafkajs-node24.js';
 
 /** One record read back from a topic. */
 export interface TopicRecord {
