@@ -196,9 +196,10 @@ describe('the cluster profile under broker faults', () => {
 
   it('billing\'s stored positions reach the usage topic\'s ends, transaction markers included', async () => {
     const kafka = new Kafka({ clientId: 'positions-check', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
-    const ends = await highWaterMarks(kafka, [KafkaTopics.usage]);
+    let ends = await highWaterMarks(kafka, [KafkaTopics.usage]);
     const settled = await waitFor('billing positions to reach the ends of the usage topic', async () => {
       const d = await c.billing.getLedgerDigest({}, { headers: bearer(ADMIN) });
+      ends = await highWaterMarks(kafka, [KafkaTopics.usage]);
       const at = new Map(d.positions.map((p) => [p.source, p.nextOffset]));
       return [...ends].every(([source, { high }]) => high === 0n || at.get(source) === high) ? at : undefined;
     }, 30_000, 500);
