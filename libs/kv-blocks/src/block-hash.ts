@@ -60,13 +60,18 @@ export function blockDigestBinary(parent: string | Uint8Array, tokens: ArrayLike
   return hash('sha256', cborBlock(parent, tokens, start, blockSize, encodeExtra(extraKeys)), 'binary');
 }
 
-/** `digestKey` of a binary-string digest. */
+/** `digestKey` of a binary-string digest (one BigInt made, through a 64-bit scratch word). */
 export function binaryDigestKey(digest: string): bigint {
   if (digest.length < 8) throw new RangeError(`a digest has at least 8 bytes, got ${digest.length}`);
-  const hi = ((digest.charCodeAt(0) << 24) | (digest.charCodeAt(1) << 16) | (digest.charCodeAt(2) << 8) | digest.charCodeAt(3)) >>> 0;
-  const lo = ((digest.charCodeAt(4) << 24) | (digest.charCodeAt(5) << 16) | (digest.charCodeAt(6) << 8) | digest.charCodeAt(7)) >>> 0;
-  return (BigInt(hi) << 32n) | BigInt(lo);
+  keyHalves[HI] = ((digest.charCodeAt(0) << 24) | (digest.charCodeAt(1) << 16) | (digest.charCodeAt(2) << 8) | digest.charCodeAt(3)) >>> 0;
+  keyHalves[LO] = ((digest.charCodeAt(4) << 24) | (digest.charCodeAt(5) << 16) | (digest.charCodeAt(6) << 8) | digest.charCodeAt(7)) >>> 0;
+  return keyWord[0]!;
 }
+
+const keyWord = new BigUint64Array(1);
+const keyHalves = new Uint32Array(keyWord.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO = 1 - HI;
 
 /** Roots of recently used salts are kept (few per process: one per tenant that salts its cache). */
 const binaryRoots = new Map<string, string>();

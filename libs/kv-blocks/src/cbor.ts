@@ -83,7 +83,8 @@ export function cborBlock(parent: Uint8Array | string, tokens: ArrayLike<number>
   const buf = scratch;
   let at = writeHead(buf, 0, ARRAY, 3);
   at = writeHead(buf, at, BYTES, parent.length);
-  if (typeof parent === 'string') buf.write(parent, at, 'latin1');
+  // A 32-char parent is copied by char code: cheaper than a native Buffer.write call for so few bytes.
+  if (typeof parent === 'string') for (let i = 0; i < parent.length; i++) buf[at + i] = parent.charCodeAt(i);
   else buf.set(parent, at);
   at += parent.length;
   at = writeHead(buf, at, ARRAY, blockSize);

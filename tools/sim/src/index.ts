@@ -4,7 +4,7 @@ export { SimClock } from './sim-clock.js';
 export { MsHistogram, type SimMetrics, type LatencySummary } from './metrics.js';
 export { Rng, Zipf } from './rng.js';
 export { buildWorkload, workloads } from './workloads/index.js';
-export { BlockChainBuilder, EMPTY_CHAIN, extendChain, tokenArray, SIM_CACHE_SALT, SIM_VOCAB, type PromptChain, type SimRequest, type Workload, type WorkloadOptions } from './workloads/types.js';
+export { BlockChainBuilder, EMPTY_CHAIN, extendChain, openLoopWorkload, tokenArray, SIM_CACHE_SALT, SIM_VOCAB, type PromptChain, type SimRequest, type Workload, type WorkloadOptions } from './workloads/types.js';
 export { sharedPrefixWorkload, defaultSharedPrefixShape, type SharedPrefixShape } from './workloads/shared-prefix.js';
 export { multiTurnWorkload } from './workloads/multi-turn.js';
 export { noSharingWorkload } from './workloads/no-sharing.js';

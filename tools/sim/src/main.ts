@@ -58,4 +58,5 @@ if (values.json) {
   console.log(`throughput   ${m.outputTokensPerS.toFixed(0)} output tok/s, ${m.requestsPerS.toFixed(2)} req/s`);
   console.log(`prefix hits  ${(100 * m.prefixHitRate).toFixed(1)}% of prompt tokens (router predicted ${(100 * m.predictedHitRate).toFixed(0)}% of them); preemptions ${m.preemptions}`);
   console.log(`time         ${(m.virtualMs / 1000).toFixed(1)} s simulated in ${(m.wallMs / 1000).toFixed(2)} s wall: ${m.speedup.toFixed(0)}x real time`);
+  console.log(`             (${(m.prepareMs / 1000).toFixed(2)} s more preparing the workload: ${m.speedupWithPrepare.toFixed(0)}x with it)`);
 }

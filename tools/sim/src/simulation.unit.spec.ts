@@ -7,8 +7,8 @@ import { buildWorkload } from './workloads/index.js';
 const fleet = (workers: number) => ({ ...defaultFleetConfig(), workers });
 
 /** Everything a run measured except how long the host took to compute it. */
-const virtualPart = (m: SimMetrics): Omit<SimMetrics, 'wallMs' | 'speedup'> => {
-  const { wallMs: _w, speedup: _s, ...rest } = m;
+const virtualPart = (m: SimMetrics): Omit<SimMetrics, 'wallMs' | 'speedup' | 'prepareMs' | 'speedupWithPrepare'> => {
+  const { wallMs: _w, speedup: _s, prepareMs: _p, speedupWithPrepare: _sp, ...rest } = m;
   return rest;
 };
 
@@ -22,6 +22,17 @@ describe('fleet simulation (production scheduler over simulated engines, virtual
     expect(a.completed).toBe(150);
     expect(virtualPart(a)).toEqual(virtualPart(b));
     expect(virtualPart(c)).not.toEqual(virtualPart(a));
+  });
+
+  it('gives the same numbers whether the workload is prepared before the clock or generated lazily', async () => {
+    for (const name of ['shared-prefix', 'multi-turn', 'no-sharing']) {
+      const run = (prepare: boolean) =>
+        runSimulation({ workload: buildWorkload(name, { rate: 20, requests: 120, seed: 4 }), policy: 'cache-aware', fleet: fleet(4), seed: 4, prepare });
+      const prepared = await run(true);
+      const lazy = await run(false);
+      expect(lazy.prepareMs).toBe(0);
+      expect(virtualPart(prepared)).toEqual(virtualPart(lazy));
+    }
   });
 
   // Speed is measured by the benchmarks (docs/benchmarks/routing.md, tools/sim/README.md), not asserted here:

@@ -1,17 +1,20 @@
-/** Int32 words per bucket: model + 1 (0: empty), hash high 32, hash low 32, holder. */
+/** Int32 words per bucket: model + 1 (0: empty) with the INLINE flag, hash high 32, hash low 32, holder. */
 const STRIDE = 4;
+/** Flag of a bucket's model word: its holder is a bitmask of slots 0..31 (two of them or more). */
+const INLINE = 1 << 30;
+const MODEL_MASK = INLINE - 1;
 
 /**
  * An open-addressing hash table from (model, 64-bit block hash) to a holder reference, stored as
  * one typed array of 16-byte buckets (no per-entry object). A bucket's key and holder share one
  * cache line, so a probe costs one memory access, not one per field. Not part of the package
- * API: the index owns the meaning of `holder` (a worker slot when >= 0, else `~offset` of a set
- * in the SlotSetPool).
+ * API: the index owns the meaning of `holder` (a bitmask of slots 0..31 when the bucket's INLINE
+ * flag is set, else a worker slot when >= 0, else `~offset` of a set in the SlotSetPool).
  *
  * The hash arrives as two 32-bit halves (stored as int32); the model as a small integer, stored
- * +1 so that 0 marks an empty bucket. Linear probing with backward-shift deletion keeps no
- * tombstones, so lookups of absent keys (the common miss in Match) stop at the first empty
- * bucket. The load factor is kept in (1/8, 3/4]: the table doubles above it and halves when a
+ * +1 so that 0 marks an empty bucket (bit 30 of that word is the INLINE flag). Linear probing
+ * with backward-shift deletion keeps no tombstones, so lookups of absent keys (the common miss
+ * in Match) stop at the first empty bucket. The load factor is kept in (1/8, 3/4]: the table doubles above it and halves when a
  * sweep leaves it mostly empty.
  */
 export class BlockTable {
@@ -38,13 +41,26 @@ export class BlockTable {
     return this.slots[i * STRIDE] !== 0;
   }
 
-  /** The holder reference of occupied bucket `i`. */
+  /** The holder reference of occupied bucket `i` (a bitmask when `inlineAt(i)`). */
   holderAt(i: number): number {
     return this.slots[i * STRIDE + 3]!;
   }
 
+  /** Whether bucket `i`'s holder is a bitmask of slots 0..31 rather than a slot or a set reference. */
+  inlineAt(i: number): boolean {
+    return (this.slots[i * STRIDE]! & INLINE) !== 0;
+  }
+
+  /** Sets a slot (>= 0) or a set reference (< 0) as bucket `i`'s holder. */
   setHolder(i: number, holder: number): void {
+    this.slots[i * STRIDE] = this.slots[i * STRIDE]! & MODEL_MASK;
     this.slots[i * STRIDE + 3] = holder;
+  }
+
+  /** Sets a bitmask of slots 0..31 (at least two bits) as bucket `i`'s holder. */
+  setInlineHolders(i: number, mask: number): void {
+    this.slots[i * STRIDE] = this.slots[i * STRIDE]! | INLINE;
+    this.slots[i * STRIDE + 3] = mask;
   }
 
   /** The bucket of the key, or -1. */
@@ -58,7 +74,7 @@ export class BlockTable {
       const at = i * STRIDE;
       const k = s[at]!;
       if (k === 0) return -1;
-      if (k === m && s[at + 2] === l && s[at + 1] === h) return i;
+      if ((k & MODEL_MASK) === m && s[at + 2] === l && s[at + 1] === h) return i;
       i = (i + 1) & this.mask;
     }
   }
@@ -95,7 +111,7 @@ export class BlockTable {
       const at = j * STRIDE;
       const m = s[at]!;
       if (m === 0) break;
-      const home = bucketOf(m, s[at + 1]!, s[at + 2]!) & mask;
+      const home = bucketOf(m & MODEL_MASK, s[at + 1]!, s[at + 2]!) & mask;
       if (((j - home) & mask) >= ((j - hole) & mask)) {
         const to = hole * STRIDE;
         s[to] = m;
@@ -129,9 +145,13 @@ export class BlockTable {
     for (let at = 0; at < old.length; at += STRIDE) {
       const m = old[at]!;
       if (m === 0) continue;
-      let i = bucketOf(m, old[at + 1]!, old[at + 2]!) & this.mask;
+      let i = bucketOf(m & MODEL_MASK, old[at + 1]!, old[at + 2]!) & this.mask;
       while (s[i * STRIDE] !== 0) i = (i + 1) & this.mask;
-      s.set(old.subarray(at, at + STRIDE), i * STRIDE);
+      const to = i * STRIDE;
+      s[to] = m;
+      s[to + 1] = old[at + 1]!;
+      s[to + 2] = old[at + 2]!;
+      s[to + 3] = old[at + 3]!;
     }
   }
 }

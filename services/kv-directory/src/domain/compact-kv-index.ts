@@ -7,7 +7,9 @@ import { SlotSetPool } from './slot-set-pool.js';
  *
  * Layout: one open-addressing table (BlockTable) keyed on (model id, hash high 32, hash low 32)
  * whose value is the holders of that block: the worker's slot inline when one worker holds it
- * (the common case), otherwise a small sorted slot array in a SlotSetPool. Workers and models are
+ * (the common case), a bitmask inline when several hold it and all their slots are below 32 (a
+ * fleet of up to 32 workers never leaves the bucket, so a Match probe is one memory access),
+ * otherwise a small sorted slot array or bitset in a SlotSetPool. Workers and models are
  * interned to small integers; per model, an Int32Array counts the blocks each slot holds, which
  * answers "which workers hold anything of this model" without a scan. No JavaScript object is
  * allocated per block or per (worker, block).
@@ -60,9 +62,18 @@ export class CompactKvIndex implements KvIndex {
         continue;
       }
       const h = t.holderAt(i);
-      if (h >= 0) {
+      if (t.inlineAt(i)) {
+        if (slot < 32) {
+          if ((h >>> slot) & 1) continue;
+          t.setInlineHolders(i, h | (1 << slot));
+        } else {
+          t.setHolder(i, ~this.setOf(h, slot));
+        }
+        added++;
+      } else if (h >= 0) {
         if (h === slot) continue;
-        t.setHolder(i, ~this.sets.pair(h, slot));
+        if (h < 32 && slot < 32) t.setInlineHolders(i, (1 << h) | (1 << slot));
+        else t.setHolder(i, ~this.sets.pair(h, slot));
         added++;
       } else {
         const off = this.sets.add(~h, slot);
@@ -87,7 +98,10 @@ export class CompactKvIndex implements KvIndex {
       const i = t.find(m, this.halves[1]!, this.halves[0]!);
       if (i < 0) continue;
       const h = t.holderAt(i);
-      if (h >= 0) {
+      if (t.inlineAt(i)) {
+        if (slot >= 32 || ((h >>> slot) & 1) === 0) continue;
+        this.setInline(i, h & ~(1 << slot));
+      } else if (h >= 0) {
         if (h !== slot) continue;
         t.deleteAt(i);
       } else {
@@ -153,7 +167,15 @@ export class CompactKvIndex implements KvIndex {
       if (!t.occupied(i)) continue;
       const h = t.holderAt(i);
       let empty: boolean;
-      if (h >= 0) {
+      if (t.inlineAt(i)) {
+        let left = h;
+        for (let rest = h; rest !== 0; rest &= rest - 1) {
+          const low = rest & -rest;
+          if (drop[31 - Math.clz32(low)] !== 0) left &= ~low;
+        }
+        empty = left === 0;
+        if (!empty) this.setInline(i, left);
+      } else if (h >= 0) {
         empty = drop[h] !== 0;
       } else {
         const left = this.sets.filter(~h, drop);
@@ -177,6 +199,24 @@ export class CompactKvIndex implements KvIndex {
     this.liveRefs -= this.pendingRefs;
     this.pendingRefs = 0;
     t.shrinkToFit();
+  }
+
+  /** Bucket `i`'s holders set to the non-empty bitmask `mask`: inline, or the one slot when only one is left. */
+  private setInline(i: number, mask: number): void {
+    if ((mask & (mask - 1)) === 0) this.table.setHolder(i, 31 - Math.clz32(mask));
+    else this.table.setInlineHolders(i, mask);
+  }
+
+  /** A new holder set of the slots of `mask` (bits 0..31) and `slot` (>= 32). */
+  private setOf(mask: number, slot: number): number {
+    let off = -1;
+    let first = -1;
+    for (let rest = mask; rest !== 0; rest &= rest - 1) {
+      const s = 31 - Math.clz32(rest & -rest);
+      if (first < 0) first = s;
+      else off = off < 0 ? this.sets.pair(first, s) : this.sets.add(off, s);
+    }
+    return this.sets.add(off, slot);
   }
 
   /** Candidate slots, ascending; unknown requested ids go straight to `out` with 0 blocks. */
@@ -219,11 +259,14 @@ export class CompactKvIndex implements KvIndex {
       const i = t.find(m, this.halves[1]!, this.halves[0]!);
       if (i < 0) break;
       const h = t.holderAt(i);
+      const inline = t.inlineAt(i);
       const heap = this.sets.heap;
       // body >= 0: intersect with the bitset at heap[body..]; -1: with `scratch`, filled here.
       let body = -1;
       let cap = 0;
-      if (h >= 0) {
+      if (inline) {
+        scratch[0] = h;
+      } else if (h >= 0) {
         scratch[h >>> 5] = 1 << (h & 31);
       } else if (this.sets.isBits(~h)) {
         body = ~h + 2;
@@ -254,7 +297,8 @@ export class CompactKvIndex implements KvIndex {
           nhi = w;
         }
       }
-      if (h >= 0) scratch[h >>> 5] = 0;
+      if (inline) scratch[0] = 0;
+      else if (h >= 0) scratch[h >>> 5] = 0;
       lo = nlo;
       hi = nhi;
     }
@@ -274,10 +318,11 @@ export class CompactKvIndex implements KvIndex {
       const i = t.find(m, this.halves[1]!, this.halves[0]!);
       if (i < 0) break;
       const h = t.holderAt(i);
+      const inline = t.inlineAt(i);
       let kept = 0;
       for (let a = 0; a < n; a++) {
         const s = alive[a]!;
-        if (h >= 0 ? s === h : this.sets.has(~h, s)) alive[kept++] = s;
+        if (inline ? s < 32 && ((h >>> s) & 1) !== 0 : h >= 0 ? s === h : this.sets.has(~h, s)) alive[kept++] = s;
         else out.push({ workerId: this.workerOf[s]!, matchedBlocks: depth });
       }
       n = kept;

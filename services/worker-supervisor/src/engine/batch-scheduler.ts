@@ -120,8 +120,8 @@ export class BatchScheduler {
     const maxHits = Math.floor((seq.length - 1) / BLOCK_SIZE);
     const hits: number[] = [];
     let idleHits = 0;
-    for (let b = 0; b < maxHits; b++) {
-      const block = this.pool.lookup(seq.modelIdx, seq.key(b));
+    for (let b = 0, block = -1; b < maxHits; b++) {
+      block = this.pool.lookupAfter(block, seq.modelIdx, seq.key(b));
       if (block < 0) break;
       hits.push(block);
       if (this.pool.refs(block) === 0) idleHits++;

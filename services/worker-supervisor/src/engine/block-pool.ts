@@ -7,10 +7,10 @@ export const BLOCK_SIZE = 16;
 const NONE = -1;
 
 /**
- * Int32 words of per-block state, kept together (32 bytes, half a cache line) so that touching a
- * block costs one memory access: the engines of a simulated fleet do not fit in the CPU's caches.
+ * Int32 words of per-block state, kept together (48 bytes) so that touching a block costs one
+ * memory access, two at worst: the engines of a simulated fleet do not fit in the CPU's caches.
  */
-const S = 8;
+const S = 12;
 /** References held by sequences' block tables. */
 const REF = 0;
 /** Neighbours in the LRU list of cached, unreferenced blocks (-1: none). */
@@ -22,6 +22,20 @@ const STATE = 3;
 const S64 = S / 2;
 const HASH = 2;
 const PARENT = 3;
+/** The same hash as int32 words, in the platform's order, as `halves` below splits a key. */
+const HASH_LO = 2 * HASH;
+const HASH_HI = 2 * HASH + 1;
+/**
+ * A hint, never trusted: the block last committed as this block's child (the next block of a
+ * chain). Prefix lookups follow it before probing the index: a chain's blocks are committed once
+ * and looked up by every request that shares them, and a hint that still holds (the block is
+ * cached for the model under the expected hash) saves a random probe of the index.
+ */
+const CHILD = 2 * PARENT + 2;
+
+/** Scratch splitting a key into the int32 words it occupies in `meta`. */
+const wide = new BigUint64Array(1);
+const halves = new Int32Array(wide.buffer);
 
 /**
  * The paged KV cache's block allocator and prefix-cache index, as flat typed arrays.
@@ -105,6 +119,22 @@ export class BlockPool {
     return this.index[modelIdx]?.get(hash) ?? NONE;
   }
 
+  /**
+   * `lookup` of the block after `parent` in a chain (the block found for the previous key, or -1
+   * for the first): the same answer, found by `parent`'s child hint without probing the index
+   * when the hint holds. Prefix walks call it block after block.
+   */
+  lookupAfter(parent: number, modelIdx: number, hash: bigint): number {
+    if (parent >= 0) {
+      const child = this.meta[parent * S + CHILD]!;
+      const at = child * S;
+      wide[0] = hash;
+      // A block with this model state is in the index under its hash, and hashes are unique there.
+      if (this.meta[at + STATE] === modelIdx + 1 && this.meta[at + HASH_LO] === halves[0] && this.meta[at + HASH_HI] === halves[1]) return child;
+    }
+    return this.lookup(modelIdx, hash);
+  }
+
   /** Takes a reference on a cached block found by `lookup` (removing it from the LRU if idle). */
   acquire(block: number): void {
     const at = block * S + REF;
@@ -115,8 +145,9 @@ export class BlockPool {
   /**
    * Publishes a referenced, now full block under `hash`. Returns false, leaving the block private,
    * when another block already holds that hash (two sequences computed the same prefix at once).
+   * `parentBlock` (the sequence's previous block, -1 for none) gets this block as its child hint.
    */
-  commit(block: number, modelIdx: number, hash: bigint, parentHash: bigint): boolean {
+  commit(block: number, modelIdx: number, hash: bigint, parentHash: bigint, parentBlock = NONE): boolean {
     const at = block * S;
     if (this.meta[at + REF]! <= 0) throw new Error(`commit of unreferenced block ${block}`);
     if (this.meta[at + STATE] !== 0) throw new Error(`block ${block} is already committed`);
@@ -125,6 +156,7 @@ export class BlockPool {
     this.meta[at + STATE] = modelIdx + 1;
     this.keys[block * S64 + HASH] = hash;
     this.keys[block * S64 + PARENT] = parentHash;
+    if (parentBlock >= 0) this.meta[parentBlock * S + CHILD] = block;
     this.events.stored(this.models[modelIdx]!, hash, parentHash);
     return true;
   }

@@ -174,7 +174,10 @@ export class SimEngine {
     const modelIdx = this.modelIndex(model);
     if (modelIdx < 0) return 0;
     let n = 0;
-    while (n < blockHashes.length && this.pool.lookup(modelIdx, blockHashes[n]!) >= 0) n++;
+    for (let block = -1; n < blockHashes.length; n++) {
+      block = this.pool.lookupAfter(block, modelIdx, blockHashes[n]!);
+      if (block < 0) break;
+    }
     return n;
   }
 
@@ -244,7 +247,7 @@ export class SimEngine {
       this.tokensSinceReport += tokens;
       const full = Math.floor(seq.computed / BLOCK_SIZE);
       for (let b = seq.committed; b < full; b++) {
-        this.pool.commit(seq.blocks[b]!, seq.modelIdx, seq.key(b), b === 0 ? 0n : seq.key(b - 1));
+        this.pool.commit(seq.blocks[b]!, seq.modelIdx, seq.key(b), b === 0 ? 0n : seq.key(b - 1), b === 0 ? -1 : seq.blocks[b - 1]!);
       }
       seq.committed = Math.max(seq.committed, full);
       if (seq.computed < seq.length || seq.aborted) continue;

@@ -145,11 +145,13 @@ describe('SimEngine KV cache', () => {
         (requests, kvBlocks, maxNumSeqs, maxBatchedTokens) => {
           const { engine, events, clock } = engineWith({ kvBlocks, maxNumSeqs, maxBatchedTokens });
           const listeners: RecordingListener[] = [];
+          const prompts: { model: string; keys: bigint[] }[] = [];
           let t = 0;
           requests.forEach((r, i) => {
             t += r.arriveAfterMs;
             clock.setTimer(() => {
               const tokens = [...prompt(r.sharedLength, r.prefix), ...prompt(r.ownLength, 100 + i)].slice(0, 180);
+              prompts.push({ model: r.model, keys: blockKeys(tokens, 16, r.salt) });
               const l = new RecordingListener();
               listeners.push(l);
               const h = engine.submit({ model: r.model, promptTokenIds: tokens, maxTokens: r.maxTokens, cacheSalt: r.salt, seed: 3n }, l);
@@ -165,6 +167,15 @@ describe('SimEngine KV cache', () => {
           expect(engine.stats()).toMatchObject({ running: 0, waiting: 0, kvBlocksUsed: 0 });
           engine.blockPool.checkInvariants();
           expect(replay(events)).toEqual(cacheContent(engine));
+          // Prefix walks follow child hints: whatever block a hint names, the answer is the index's.
+          const pool = engine.blockPool;
+          for (const { model, keys } of prompts) {
+            const m = engine.info().models.indexOf(model);
+            let truth = 0;
+            while (truth < keys.length && pool.lookup(m, keys[truth]!) >= 0) truth++;
+            expect(engine.cachedPrefixBlocks(model, keys)).toBe(truth);
+            for (const key of keys) for (let parent = -1; parent < kvBlocks; parent++) expect(pool.lookupAfter(parent, m, key)).toBe(pool.lookup(m, key));
+          }
         },
       ),
       { numRuns: 150 },

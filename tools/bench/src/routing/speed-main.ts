@@ -4,7 +4,8 @@ import { buildWorkload, defaultFleetConfig, runSimulation } from '@infermesh/sim
 import { SPEED_CASES, summariseSpeed, type SpeedSample } from './speed.js';
 
 // Entry point: `node tools/bench/dist/routing/speed-main.js [--workers 16] [--requests N] [--repeats 3] [--only W] [--json]`.
-// The simulator's own speed (simulated seconds per wall second) on the routing workloads at their heaviest report rates.
+// The simulator's own speed (simulated seconds per wall second) on the routing workloads at their heaviest report rates,
+// of the simulation alone and with the workload's preparation (prompts drawn and hashed before the clock starts).
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '16' },
@@ -26,19 +27,29 @@ for (const c of SPEED_CASES) {
   if (values.only !== undefined && c.workload !== values.only) continue;
   const wall: number[] = [];
   const cpu: number[] = [];
+  const prepare: number[] = [];
+  const prepareCpu: number[] = [];
   let virtualMs = 0;
   let ttftP90 = 0;
   const requests = values.requests !== undefined ? Number(values.requests) : c.requests;
   for (let i = 0; i < repeats; i++) {
+    const workload = buildWorkload(c.workload, { rate: c.rate, requests, seed });
+    const prepareStarted = performance.now();
+    const prepareCpuBefore = process.cpuUsage();
+    workload.prepare?.();
+    const prepareUsed = process.cpuUsage(prepareCpuBefore);
+    prepare.push(performance.now() - prepareStarted);
+    prepareCpu.push((prepareUsed.user + prepareUsed.system) / 1000);
     const before = process.cpuUsage();
-    const m = await runSimulation({ workload: buildWorkload(c.workload, { rate: c.rate, requests, seed }), policy: 'cache-aware', fleet, seed });
+    // Already prepared: runSimulation's own call to prepare() finds nothing left to do.
+    const m = await runSimulation({ workload, policy: 'cache-aware', fleet, seed });
     const used = process.cpuUsage(before);
     cpu.push((used.user + used.system) / 1000);
     wall.push(m.wallMs);
     virtualMs = m.virtualMs;
     ttftP90 = m.ttftMs.p90;
   }
-  const s: SpeedSample = { workload: c.workload, rate: c.rate, requests, virtualMs, wallMs: wall, cpuMs: cpu, ttftP90 };
+  const s: SpeedSample = { workload: c.workload, rate: c.rate, requests, virtualMs, wallMs: wall, prepareMs: prepare, cpuMs: cpu, prepareCpuMs: prepareCpu, ttftP90 };
   samples.push(s);
   process.stderr.write(`${summariseSpeed(s).line}\n`);
 }

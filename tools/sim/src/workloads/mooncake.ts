@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { BLOCK_SIZE } from '@infermesh/worker-supervisor';
 import { rootDigestBinary } from '@infermesh/kv-blocks';
 import { simBlockDigest, simDigestKey } from './chain-hash.js';
-import { SIM_CACHE_SALT, SIM_VOCAB, tokenArray, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
+import { openLoopWorkload, SIM_CACHE_SALT, SIM_VOCAB, tokenArray, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 /** Llama-3.1's context: longer trace requests are cut to fit it with their output. */
 export const MOONCAKE_MAX_CONTEXT = 131_072;
@@ -56,32 +56,29 @@ export function loadMooncakeTrace(path = defaultMooncakePath()): TraceLine[] {
  */
 export function mooncakeWorkload(o: WorkloadOptions & { path?: string; sampleEvery?: number }): Workload {
   const every = o.sampleEvery ?? 4;
-  return {
-    name: 'mooncake',
-    *arrivals() {
-      const lines = loadMooncakeTrace(o.path)
-        .filter((l) => (l.hash_ids[0] ?? 0) % every === 0)
-        .slice(0, o.requests);
-      if (lines.length === 0) return;
-      const span = Math.max(1, lines.at(-1)!.timestamp - lines[0]!.timestamp);
-      const native = (lines.length / span) * 1000;
-      const scale = o.rate / native;
-      const expander = new Expander();
-      for (const [id, l] of lines.entries()) {
-        const maxTokens = Math.max(1, l.output_length);
-        const { tokens, keys, lastDigest } = expander.expand({ ...l, input_length: Math.min(l.input_length, MOONCAKE_MAX_CONTEXT - maxTokens) });
-        yield {
-          id,
-          arrivalMs: (l.timestamp - lines[0]!.timestamp) / scale,
-          tenantId: `t-${id % 8}`,
-          promptTokens: tokens,
-          blockHashes: keys,
-          lastBlockDigest: lastDigest,
-          maxTokens,
-        } satisfies SimRequest;
-      }
-    },
-  };
+  return openLoopWorkload('mooncake', function* () {
+    const lines = loadMooncakeTrace(o.path)
+      .filter((l) => (l.hash_ids[0] ?? 0) % every === 0)
+      .slice(0, o.requests);
+    if (lines.length === 0) return;
+    const span = Math.max(1, lines.at(-1)!.timestamp - lines[0]!.timestamp);
+    const native = (lines.length / span) * 1000;
+    const scale = o.rate / native;
+    const expander = new Expander();
+    for (const [id, l] of lines.entries()) {
+      const maxTokens = Math.max(1, l.output_length);
+      const { tokens, keys, lastDigest } = expander.expand({ ...l, input_length: Math.min(l.input_length, MOONCAKE_MAX_CONTEXT - maxTokens) });
+      yield {
+        id,
+        arrivalMs: (l.timestamp - lines[0]!.timestamp) / scale,
+        tenantId: `t-${id % 8}`,
+        promptTokens: tokens,
+        blockHashes: keys,
+        lastBlockDigest: lastDigest,
+        maxTokens,
+      } satisfies SimRequest;
+    }
+  });
 }
 
 /** Memoised expansion: a (parent id, id) pair always expands to the same 32 blocks and digests. */

@@ -40,10 +40,16 @@ export function multiTurnWorkload(o: WorkloadOptions): Workload {
     byRequest.set(req.id, conv);
     return req;
   };
+  // The shared system prompts draw from their own generators, so they can be hashed ahead of the run.
+  let systems: BlockChainBuilder[] | undefined;
+  const systemPrompts = (): BlockChainBuilder[] => (systems ??= [0, 1, 2, 3].map((s) => new BlockChainBuilder().append(randomTokens(new Rng(o.seed * 31 + s + 1), 1024))));
   return {
     name: 'multi-turn',
+    // Conversations draw from the generator that think times use, in an order the run decides:
+    // only the system prompts can be prepared without changing the run.
+    prepare: () => void systemPrompts(),
     *arrivals() {
-      const systems = [0, 1, 2, 3].map((s) => new BlockChainBuilder().append(randomTokens(new Rng(o.seed * 31 + s + 1), 1024)));
+      const systems = systemPrompts();
       let budget = o.requests;
       let t = 0;
       for (let c = 0; budget > 0; c++) {

@@ -1,5 +1,5 @@
 import { Rng, Zipf } from '../rng.js';
-import { EMPTY_CHAIN, extendChainRandom, type PromptChain, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
+import { EMPTY_CHAIN, extendChainRandom, openLoopWorkload, type PromptChain, type SimRequest, type Workload, type WorkloadOptions } from './types.js';
 
 /** Shape of the shared-prefix workload; defaults in `defaultSharedPrefixShape`. */
 export interface SharedPrefixShape {
@@ -27,32 +27,29 @@ export function defaultSharedPrefixShape(): SharedPrefixShape {
 
 /** Long shared system prompts with short questions, Poisson arrivals. */
 export function sharedPrefixWorkload(o: WorkloadOptions, shape: SharedPrefixShape = defaultSharedPrefixShape()): Workload {
-  return {
-    name: 'shared-prefix',
-    *arrivals() {
-      const rng = new Rng(o.seed);
-      const zipf = new Zipf(shape.systemPrompts, shape.zipf);
-      const prefixes = new Map<number, PromptChain>();
-      let t = 0;
-      for (let id = 0; id < o.requests; id++) {
-        t += rng.exp(1000 / o.rate);
-        const app = zipf.sample(rng);
-        let prefix = prefixes.get(app);
-        if (prefix === undefined) {
-          prefix = extendChainRandom(EMPTY_CHAIN, new Rng(o.seed * 7919 + app + 1), shape.systemTokens);
-          prefixes.set(app, prefix);
-        }
-        const chain = extendChainRandom(prefix, rng, rng.int(...shape.questionTokens));
-        yield {
-          id,
-          arrivalMs: t,
-          tenantId: `app-${app % 16}`,
-          promptTokens: chain.tokens,
-          blockHashes: chain.keys,
-          lastBlockDigest: chain.lastDigest,
-          maxTokens: rng.int(...shape.outputTokens),
-        } satisfies SimRequest;
+  return openLoopWorkload('shared-prefix', function* () {
+    const rng = new Rng(o.seed);
+    const zipf = new Zipf(shape.systemPrompts, shape.zipf);
+    const prefixes = new Map<number, PromptChain>();
+    let t = 0;
+    for (let id = 0; id < o.requests; id++) {
+      t += rng.exp(1000 / o.rate);
+      const app = zipf.sample(rng);
+      let prefix = prefixes.get(app);
+      if (prefix === undefined) {
+        prefix = extendChainRandom(EMPTY_CHAIN, new Rng(o.seed * 7919 + app + 1), shape.systemTokens);
+        prefixes.set(app, prefix);
       }
-    },
-  };
+      const chain = extendChainRandom(prefix, rng, rng.int(...shape.questionTokens));
+      yield {
+        id,
+        arrivalMs: t,
+        tenantId: `app-${app % 16}`,
+        promptTokens: chain.tokens,
+        blockHashes: chain.keys,
+        lastBlockDigest: chain.lastDigest,
+        maxTokens: rng.int(...shape.outputTokens),
+      } satisfies SimRequest;
+    }
+  });
 }
