@@ -1,27 +1,29 @@
-import { PairTable, type PairLookup } from './pair-table.js';
+import { ByteVocab, HASH_SEED } from './byte-vocab.js';
 import { PieceCache } from './piece-cache.js';
-import { PieceMerger } from './piece-merger.js';
+import { RankMerger } from './rank-merger.js';
+import { scannerFor, type SplitScanner } from './tiktoken-split.js';
 
 /**
  * tiktoken's byte pair encoding (OpenAI encodings), in plain JavaScript and byte-exact.
  *
  * A rank table maps byte strings to ranks (= token ids). Text is split into pieces by the
- * encoding's pattern; a piece that is itself a token is one lookup, otherwise its UTF-8 bytes are
- * merged pairwise, always the adjacent pair whose concatenation has the lowest rank (leftmost on
- * ties), until no adjacent pair is a token: tiktoken's `byte_pair_merge`. Every part is a token
- * at every step (all 256 bytes are tokens, and a merge yields a token), so the rule is a merge
- * list over pairs of token ids, (A, B) -> the token of A's bytes + B's bytes, with that token's
- * rank: `LazyPairs` looks each pair up by bytes the first time it is met and keeps the answer.
- * Pieces already seen come from a bounded cache.
+ * encoding's pattern (a hand-written scanner for o200k_base's and cl100k_base's, `tiktoken-split.ts`;
+ * the regex for any other); each piece's UTF-8 bytes are written once into a reused buffer and
+ * hashed on the way, so a piece that is itself a token is one lookup in `ByteVocab` with no
+ * string made; otherwise its bytes are merged pairwise, always the adjacent pair whose
+ * concatenation has the lowest rank (leftmost on ties), until no adjacent pair is a token:
+ * tiktoken's `byte_pair_merge` (`RankMerger`). Merged pieces go to a bounded cache.
  */
 export class ByteRankBpe {
-  /** Tokens whose bytes are valid UTF-8, by their text: a piece equal to one is a single lookup. */
-  private readonly textRanks = new Map<string, number>();
+  private readonly vocab: ByteVocab;
   private readonly byteIds = new Int32Array(256);
-  private readonly pairs: LazyPairs;
-  private readonly pieces: PieceMerger;
-  /** splitRegex, anchored at lastIndex: the match at a given position. */
+  private readonly merger: RankMerger;
+  private readonly cache: PieceCache | undefined;
+  private readonly scan: SplitScanner | undefined;
+  /** splitRegex, anchored at lastIndex: the match at a given position (when there is no scanner). */
   private readonly sticky: RegExp;
+  private buf = new Uint8Array(1024);
+  private syms = new Int32Array(1024);
 
   /**
    * @param ranks index = rank; a string (the token's bytes as UTF-8 text) or its bytes; holes
@@ -36,31 +38,34 @@ export class ByteRankBpe {
   ) {
     if (!splitRegex.global) throw new Error('ByteRankBpe: the split pattern needs the g flag');
     this.sticky = new RegExp(splitRegex.source, splitRegex.flags.replace('g', '') + 'y');
-    /** Token bytes as latin1 strings (one char per byte) to rank. */
-    const byteRanks = new Map<string, number>();
-    const latin1: string[] = [];
-    for (let rank = 0; rank < ranks.length; rank++) {
-      const value = ranks[rank];
-      if (value === undefined) continue;
-      const key = typeof value === 'string' ? Buffer.from(value, 'utf8').toString('latin1') : String.fromCharCode(...value);
-      if (typeof value === 'string') this.textRanks.set(value, rank);
-      byteRanks.set(key, rank);
-      latin1[rank] = key;
-    }
+    this.scan = scannerFor(splitRegex);
+    this.vocab = new ByteVocab(ranks);
+    const one = new Uint8Array(1);
     for (let b = 0; b < 256; b++) {
-      const id = byteRanks.get(String.fromCharCode(b));
-      if (id === undefined) throw new Error(`ByteRankBpe: byte ${b} is not a token`);
+      one[0] = b;
+      const id = this.vocab.find(one, 1, Math.imul(HASH_SEED ^ b, 0x01000193));
+      if (id < 0) throw new Error(`ByteRankBpe: byte ${b} is not a token`);
       this.byteIds[b] = id;
     }
-    this.pairs = new LazyPairs(byteRanks, latin1);
-    this.pieces = new PieceMerger(this.textRanks, this.byteIds, this.pairs, new PieceCache(cacheSize));
+    this.merger = new RankMerger(this.vocab, this.byteIds);
+    this.cache = cacheSize > 0 ? new PieceCache(cacheSize) : undefined;
   }
 
   /** The ids of `text`, no special tokens recognised. `text` must be well-formed UTF-16. */
   encode(text: string): number[] {
     const out: number[] = [];
-    const sticky = this.sticky;
     const len = text.length;
+    if (this.buf.length < 3 * len) this.buf = new Uint8Array(3 * len);
+    const scan = this.scan;
+    if (scan !== undefined) {
+      for (let pos = 0; pos < len;) {
+        const end = scan(text, pos);
+        this.piece(text, pos, end, out);
+        pos = end;
+      }
+      return out;
+    }
+    const sticky = this.sticky;
     let pos = 0;
     while (pos < len) {
       let end: number;
@@ -79,42 +84,78 @@ export class ByteRankBpe {
         pos++;
         continue;
       }
-      this.pieces.encode(text.slice(pos, end), out);
+      this.piece(text, pos, end, out);
       pos = end;
     }
     return out;
   }
 
-}
-
-/** Marks a pair known to have no merge. */
-const NONE = 0x7fffffff;
-
-/**
- * Pair lookups answered from the rank table (by the bytes of both tokens) and remembered in a
- * PairTable, misses included; when the table fills up, a twice larger one starts empty (up to
- * MAX_PAIRS pairs, then the same size), so memory stays bounded on any input.
- */
-class LazyPairs implements PairLookup {
-  private static readonly MAX_PAIRS = 1 << 19;
-  private table = new PairTable(1 << 16);
-
-  constructor(private readonly byteRanks: ReadonlyMap<string, number>, private readonly latin1: readonly string[]) {}
-
-  find(a: number, b: number): number {
-    const slot = this.table.find(a, b);
-    if (slot >= 0) return this.table.rankAt(slot) === NONE ? -1 : slot;
-    const rank = this.byteRanks.get(this.latin1[a]! + this.latin1[b]!) ?? NONE;
-    if (this.table.size >= this.table.capacity) this.table = new PairTable(Math.min(2 * this.table.capacity, LazyPairs.MAX_PAIRS));
-    this.table.add(a, b, rank, rank);
-    return rank === NONE ? -1 : this.table.find(a, b);
+  /** Appends the ids of `text[from..to)`. */
+  private piece(text: string, from: number, to: number, out: number[]): void {
+    const buf = this.buf;
+    let n = 0;
+    let h = HASH_SEED;
+    for (let i = from; i < to; i++) {
+      let c = text.charCodeAt(i);
+      if (c < 0x80) {
+        buf[n++] = c;
+        h = Math.imul(h ^ c, 0x01000193);
+        continue;
+      }
+      if (c < 0x800) {
+        const b0 = 0xc0 | (c >> 6);
+        const b1 = 0x80 | (c & 0x3f);
+        buf[n++] = b0;
+        buf[n++] = b1;
+        h = Math.imul(Math.imul(h ^ b0, 0x01000193) ^ b1, 0x01000193);
+        continue;
+      }
+      if ((c & 0xfc00) === 0xd800 && i + 1 < to && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+        const b0 = 0xf0 | (c >> 18);
+        buf[n++] = b0;
+        h = Math.imul(h ^ b0, 0x01000193);
+        const b1 = 0x80 | ((c >> 12) & 0x3f);
+        buf[n++] = b1;
+        h = Math.imul(h ^ b1, 0x01000193);
+      } else {
+        const b0 = 0xe0 | (c >> 12);
+        buf[n++] = b0;
+        h = Math.imul(h ^ b0, 0x01000193);
+      }
+      const b2 = 0x80 | ((c >> 6) & 0x3f);
+      const b3 = 0x80 | (c & 0x3f);
+      buf[n++] = b2;
+      buf[n++] = b3;
+      h = Math.imul(Math.imul(h ^ b2, 0x01000193) ^ b3, 0x01000193);
+    }
+    const id = this.vocab.find(buf, n, h);
+    if (id >= 0) {
+      out.push(id);
+      return;
+    }
+    const cache = this.cache;
+    if (cache === undefined) {
+      this.merge(n, out);
+      return;
+    }
+    const key = text.slice(from, to);
+    let ids = cache.get(key);
+    if (ids === undefined) {
+      const at = out.length;
+      this.merge(n, out);
+      ids = out.slice(at);
+      cache.set(key, ids);
+      return;
+    }
+    for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
   }
 
-  rankAt(slot: number): number {
-    return this.table.rankAt(slot);
-  }
-
-  resultAt(slot: number): number {
-    return this.table.resultAt(slot);
+  /** Merges the n bytes in buf, appending the ids. */
+  private merge(n: number, out: number[]): void {
+    if (this.syms.length < n) this.syms = new Int32Array(2 * n);
+    const syms = this.syms;
+    const m = this.merger.mergeBytes(this.buf, n, syms);
+    for (let i = 0; i < m; i++) out.push(syms[i]!);
   }
 }

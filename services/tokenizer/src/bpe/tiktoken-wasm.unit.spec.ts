@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import fc from 'fast-check';
 import { toWellFormed } from '../backend.js';
 import { GptTokenizerBackend } from '../backends/gpt-tokenizer.js';
 import { buildCorpus } from '../corpus/corpus.js';
@@ -9,6 +10,12 @@ import { TiktokenWasm } from './tiktoken-wasm.js';
 // U+0085 and lone-surrogate entries where JavaScript ports of tiktoken have diverged.
 
 const corpus = buildCorpus({ long: false });
+/** Random mixes of the characters where the split patterns' branches differ (letter classes, marks, numbers, white space, contractions). */
+const atoms = [
+  'A', 'Ω', 'ǅ', 'ʰ', '中', 'ก', '\u0301', 'a', 'ß', 'e\u0301', '0', '٣', 'Ⅻ', '½', '𝟘', '𝐀', '𝐚', '😀', '👨‍👩‍👧', ' ', '   ', '\t', '\n', '\r\n',
+  '\u0085', '\u00a0', '\u3000', '\ufeff', "'", "'s", "'LL", "'Ve", "'re", 's', 'll', '.', '/', '-', '<|', '|>', 'the', ' The', 'ing',
+];
+const tricky = fc.array(fc.constantFrom(...atoms), { maxLength: 40, size: 'max' }).map((p) => p.join(''));
 
 describe.each([
   ['o200k_base', 199998],
@@ -28,6 +35,12 @@ describe.each([
       const text = toWellFormed(corpus[i]!.text);
       expect([i, wasm.encode(text)]).toEqual([i, service.encodeText(text)]);
     }
+  });
+
+  it('gives the service encoder\'s ids on random mixes of tricky characters', () => {
+    fc.assert(fc.property(tricky, (text) => {
+      expect([text, wasm.encode(text)]).toEqual([text, service.encodeText(text)]);
+    }), { seed: 12, numRuns: 1000 });
   });
 
   it('treats U+FEFF and U+0085 as tiktoken does, and replaces lone surrogates by U+FFFD', () => {
