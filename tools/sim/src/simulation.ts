@@ -69,6 +69,8 @@ export async function runSimulation(config: SimConfig): Promise<SimMetrics> {
   }
 
   const built = buildPolicy(config.policy, { seed: config.seed, ...(config.weights !== undefined ? { weights: config.weights } : {}) });
+  // Not sized for the fleet's KV capacity: a table of that size costs a page fault per 4 KiB touched in every run,
+  // more than growing it costs in runs that cache a fraction of the fleet (docs/benchmarks/routing.md, fourth pass).
   const index: KvIndex = new CompactKvIndex();
   const applier = new EventApplier(index);
   const matcher = matcherFor(built.policy.matchSource, index, engines);

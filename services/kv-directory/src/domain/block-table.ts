@@ -21,11 +21,14 @@ export class BlockTable {
   private slots: Int32Array;
   private mask: number;
   private count = 0;
+  /** The table never shrinks below its initial size (a caller that sized it for its fleet keeps that). */
+  private readonly floor: number;
 
   constructor(initialCapacity = 1024) {
     const cap = pow2AtLeast(Math.max(16, initialCapacity));
     this.slots = new Int32Array(cap * STRIDE);
     this.mask = cap - 1;
+    this.floor = Math.max(1024, cap);
   }
 
   get size(): number {
@@ -79,20 +82,31 @@ export class BlockTable {
     }
   }
 
-  /** Inserts a key known to be absent with its first holder; returns its bucket. */
-  insert(model: number, hi: number, lo: number, holder: number): number {
+  /**
+   * The bucket of the key when present (changing nothing), else inserts it with `holder` and
+   * returns `~bucket` (negative): one probe where `find` then `insert` would take two.
+   */
+  findOrInsert(model: number, hi: number, lo: number, holder: number): number {
     if ((this.count + 1) * 4 > this.capacity * 3) this.resize(this.capacity * 2);
     const m = model + 1;
+    const h = hi | 0;
+    const l = lo | 0;
     const s = this.slots;
     let i = bucketOf(m, hi, lo) & this.mask;
-    while (s[i * STRIDE] !== 0) i = (i + 1) & this.mask;
-    const at = i * STRIDE;
-    s[at] = m;
-    s[at + 1] = hi;
-    s[at + 2] = lo;
-    s[at + 3] = holder;
-    this.count++;
-    return i;
+    for (;;) {
+      const at = i * STRIDE;
+      const k = s[at]!;
+      if (k === 0) {
+        s[at] = m;
+        s[at + 1] = h;
+        s[at + 2] = l;
+        s[at + 3] = holder;
+        this.count++;
+        return ~i;
+      }
+      if ((k & MODEL_MASK) === m && s[at + 2] === l && s[at + 1] === h) return i;
+      i = (i + 1) & this.mask;
+    }
   }
 
   /**
@@ -125,10 +139,10 @@ export class BlockTable {
     this.count--;
   }
 
-  /** Halves the table while it is less than 1/8 full (after a sweep freed many entries). */
+  /** Halves the table while it is less than 1/8 full (after a sweep freed many entries), down to its initial size. */
   shrinkToFit(): void {
     let cap = this.capacity;
-    while (cap > 1024 && this.count * 8 < cap) cap >>>= 1;
+    while (cap > this.floor && this.count * 8 < cap) cap >>>= 1;
     if (cap !== this.capacity) this.resize(cap);
   }
 

@@ -40,6 +40,11 @@ export class CompactKvIndex implements KvIndex {
   private readonly word = new BigUint64Array(1);
   private readonly halves = new Uint32Array(this.word.buffer);
 
+  /**
+   * `initialBlocks`: how many distinct blocks the index should hold without growing (for example a
+   * fleet's KV capacity, workers x blocks per worker, when it is known). Only a starting size: the
+   * table still grows past it, and never shrinks below it.
+   */
   constructor(initialBlocks = 1024) {
     this.table = new BlockTable(Math.ceil((initialBlocks * 4) / 3));
   }
@@ -55,9 +60,8 @@ export class CompactKvIndex implements KvIndex {
       this.word[0] = hash;
       const lo = this.halves[0]!;
       const hi = this.halves[1]!;
-      const i = t.find(m, hi, lo);
+      const i = t.findOrInsert(m, hi, lo, slot);
       if (i < 0) {
-        t.insert(m, hi, lo, slot);
         added++;
         continue;
       }

@@ -7,10 +7,11 @@ export const BLOCK_SIZE = 16;
 const NONE = -1;
 
 /**
- * Int32 words of per-block state, kept together (48 bytes) so that touching a block costs one
- * memory access, two at worst: the engines of a simulated fleet do not fit in the CPU's caches.
+ * Int32 words of per-block state, kept together (32 bytes, two records per 64-byte cache line and
+ * none across two) so that touching a block costs one memory access: the engines of a simulated
+ * fleet do not fit in the CPU's caches. The parent hash, read only by `snapshot`, lives apart.
  */
-const S = 12;
+const S = 8;
 /** References held by sequences' block tables. */
 const REF = 0;
 /** Neighbours in the LRU list of cached, unreferenced blocks (-1: none). */
@@ -18,10 +19,9 @@ const PREV = 1;
 const NEXT = 2;
 /** 0 while the block has no hash, else its model index + 1. */
 const STATE = 3;
-/** 64-bit words (of the same buffer) per block, and where the block's hash and its parent's sit. */
+/** 64-bit words (of the same buffer) per block, and where the block's hash sits. */
 const S64 = S / 2;
 const HASH = 2;
-const PARENT = 3;
 /** The same hash as int32 words, in the platform's order, as `halves` below splits a key. */
 const HASH_LO = 2 * HASH;
 const HASH_HI = 2 * HASH + 1;
@@ -31,7 +31,7 @@ const HASH_HI = 2 * HASH + 1;
  * and looked up by every request that shares them, and a hint that still holds (the block is
  * cached for the model under the expected hash) saves a random probe of the index.
  */
-const CHILD = 2 * PARENT + 2;
+const CHILD = 2 * HASH + 2;
 
 /** Scratch splitting a key into the int32 words it occupies in `meta`. */
 const wide = new BigUint64Array(1);
@@ -43,19 +43,27 @@ const halves = new Int32Array(wide.buffer);
  * Every block is in exactly one of three states:
  *  - referenced (refCount > 0): in some sequence's block table;
  *  - cached (refCount 0, has a hash): reusable by prefix, in the LRU list, evictable;
- *  - free (refCount 0, no hash): on the free stack.
+ *  - free (refCount 0, no hash): on the free stack, or not yet allocated since the pool was made.
  * Allocation takes a free block first and only then evicts the least recently released cached
  * block (emitting `removed`). Committing a full block's hash emits `stored`. Releasing a block
  * that is not referenced throws: a double free is a bug, never tolerated silently.
  */
 export class BlockPool {
   readonly total: number;
-  /** Per block: reference count, LRU links, hash state, then hash and parent hash (64 bits each). */
+  /** Per block: reference count, LRU links, hash state, hash (64 bits) and child hint. */
   private readonly meta: Int32Array;
-  /** The same memory as 64-bit words: block b's hash at b * S64 + HASH, its parent's at + PARENT. */
+  /** The same memory as 64-bit words: block b's hash at b * S64 + HASH. */
   private readonly keys: BigUint64Array;
+  /** Per block, its parent's hash (0n for a root), as committed: cold, only `snapshot` reads it. */
+  private readonly parents: BigUint64Array;
+  /** Released blocks, last released on top (taken first). */
   private readonly freeStack: Int32Array;
-  private freeTop: number;
+  private freeTop = 0;
+  /**
+   * Blocks from here up were never allocated: free, and handed out in ascending order once the
+   * stack is empty (as if they sat below it, lowest on top), so a new pool costs no pass over them.
+   */
+  private untouched = 0;
   private lruHead = NONE;
   private lruTail = NONE;
   private lruSize = 0;
@@ -71,15 +79,14 @@ export class BlockPool {
     this.total = total;
     this.meta = new Int32Array(total * S);
     this.keys = new BigUint64Array(this.meta.buffer);
+    this.parents = new BigUint64Array(total);
     this.freeStack = new Int32Array(total);
-    for (let i = 0; i < total; i++) this.freeStack[i] = total - 1 - i;
-    this.freeTop = total;
     this.index = models.map(() => undefined);
   }
 
   /** Blocks obtainable by `allocate` right now (free plus evictable). */
   available(): number {
-    return this.freeTop + this.lruSize;
+    return this.freeTop + (this.total - this.untouched) + this.lruSize;
   }
 
   /** Blocks in some sequence's block table. */
@@ -103,6 +110,8 @@ export class BlockPool {
     let block: number;
     if (this.freeTop > 0) {
       block = this.freeStack[--this.freeTop]!;
+    } else if (this.untouched < this.total) {
+      block = this.untouched++;
     } else if (this.lruHead !== NONE) {
       block = this.lruHead;
       this.lruRemove(block);
@@ -151,11 +160,12 @@ export class BlockPool {
     const at = block * S;
     if (this.meta[at + REF]! <= 0) throw new Error(`commit of unreferenced block ${block}`);
     if (this.meta[at + STATE] !== 0) throw new Error(`block ${block} is already committed`);
-    const index = (this.index[modelIdx] ??= new BlockIndex(this.total));
+    const index = (this.index[modelIdx] ??= new BlockIndex(this.total, { words: this.meta, stride: S, offset: HASH_HI }));
+    // The index reads the high half of the key from the record: written first (a private block's record is its own).
+    this.keys[block * S64 + HASH] = hash;
     if (!index.add(hash, block)) return false;
     this.meta[at + STATE] = modelIdx + 1;
-    this.keys[block * S64 + HASH] = hash;
-    this.keys[block * S64 + PARENT] = parentHash;
+    this.parents[block] = parentHash;
     if (parentBlock >= 0) this.meta[parentBlock * S + CHILD] = block;
     this.events.stored(this.models[modelIdx]!, hash, parentHash);
     return true;
@@ -180,7 +190,7 @@ export class BlockPool {
       if (done[b] === 1) return;
       done[b] = 1;
       const m = this.meta[b * S + STATE]! - 1;
-      const parentHash = this.keys[b * S64 + PARENT]!;
+      const parentHash = this.parents[b]!;
       const p = this.lookup(m, parentHash);
       if (p >= 0) visit(p);
       out.push({ model: this.models[m]!, hash: this.keys[b * S64 + HASH]!, parentHash });
@@ -206,6 +216,10 @@ export class BlockPool {
       if (seen[b] || ref(b) !== 0 || hashed(b)) throw new Error(`free block ${b} is inconsistent`);
       seen[b] = 1;
     }
+    for (let b = this.untouched; b < this.total; b++) {
+      if (seen[b] || ref(b) !== 0 || hashed(b)) throw new Error(`untouched block ${b} is inconsistent`);
+      seen[b] = 1;
+    }
     let n = 0;
     for (let b = this.lruHead; b !== NONE; b = this.meta[b * S + NEXT]!, n++) {
       if (seen[b] || ref(b) !== 0 || !hashed(b)) throw new Error(`cached block ${b} is inconsistent`);
@@ -221,7 +235,7 @@ export class BlockPool {
   private uncache(block: number): void {
     const m = this.meta[block * S + STATE]! - 1;
     const hash = this.keys[block * S64 + HASH]!;
-    this.index[m]?.delete(hash);
+    this.index[m]?.deleteBlock(hash, block);
     this.meta[block * S + STATE] = 0;
     this.events.removed(this.models[m]!, hash);
   }

@@ -1,11 +1,15 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildWorkload, defaultFleetConfig, runSimulation } from '@infermesh/sim';
+import { freshRun } from './fresh-run.js';
 import { SPEED_CASES, summariseSpeed, type SpeedSample } from './speed.js';
 
-// Entry point: `node tools/bench/dist/routing/speed-main.js [--workers 16] [--requests N] [--repeats 3] [--only W] [--json]`.
+// Entry point: `node tools/bench/dist/routing/speed-main.js [--workers 16] [--requests N] [--repeats 3] [--only W]
+//   [--sustained-requests N | --no-sustained] [--json]`.
 // The simulator's own speed (simulated seconds per wall second) on the routing workloads at their heaviest report rates,
-// of the simulation alone and with the workload's preparation (prompts drawn and hashed before the clock starts).
+// of the simulation alone and with the workload's preparation (prompts drawn and hashed before the clock starts), and the
+// sustained speed: the first run of a fresh child process over a long simulation (the case's `sustainedRequests`).
+
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '16' },
@@ -13,6 +17,8 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
+    'sustained-requests': { type: 'string' },
+    'no-sustained': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -49,7 +55,21 @@ for (const c of SPEED_CASES) {
     virtualMs = m.virtualMs;
     ttftP90 = m.ttftMs.p90;
   }
-  const s: SpeedSample = { workload: c.workload, rate: c.rate, requests, virtualMs, wallMs: wall, prepareMs: prepare, cpuMs: cpu, prepareCpuMs: prepareCpu, ttftP90 };
+  // The sustained run goes first in a process of its own: this one's JIT is warm by now.
+  const sustainedRequests = values['sustained-requests'] !== undefined ? Number(values['sustained-requests']) : c.sustainedRequests;
+  const sustained = values['no-sustained'] ? undefined : freshRun({ workload: c.workload, rate: c.rate, requests: sustainedRequests }, workers, seed);
+  const s: SpeedSample = {
+    workload: c.workload,
+    rate: c.rate,
+    requests,
+    virtualMs,
+    wallMs: wall,
+    prepareMs: prepare,
+    cpuMs: cpu,
+    prepareCpuMs: prepareCpu,
+    ttftP90,
+    ...(sustained !== undefined ? { sustained } : {}),
+  };
   samples.push(s);
   process.stderr.write(`${summariseSpeed(s).line}\n`);
 }
