@@ -230,6 +230,13 @@ The same two rounds again later, when the load had fallen to 0.6-1.8 (it rose du
 Sustained no-sharing alone, three more alternated rounds at load 0.7-0.8: before 96x, 97x, 93x; after 105x, 105x, 105x
 (wall; per CPU second, which counts the garbage collector's and the compiler's threads: 73-77x before, 83-84x after).
 
+A last check on this version with the machine otherwise idle (load 0.7-1.1, 2026-11-24): \`speed-main.js --repeats 3\`
+(the four workloads in one process, so only shared-prefix's first run is a fresh process's): first runs 115x / 411x /
+152x / 460x (shared-prefix, multi-turn, no-sharing, Mooncake), best 167x / 521x / 218x / 483x, sustained (each its own
+fresh process) 146x / 165x / 107x / 288x wall (CPU 126x / 129x / 85x / 205x). Each workload in a fresh process
+(\`--only W --repeats 2 --no-sustained\`): shared-prefix first run 104x, no-sharing first run 91x (its 13.7 simulated
+seconds leave 137 ms of wall time, of which V8's warm-up takes about a third).
+
 Plainly (this version): **report-length first runs** meet 100x for multi-turn and Mooncake at any load measured;
 shared-prefix only on a quiet machine (98-109x at load 0.6-1.3, 78-81x at 3-4) and no-sharing never (51-89x). **Sustained
 first runs** meet it for Mooncake (216-312x), shared-prefix (105-140x) and multi-turn (126-155x); no-sharing meets it on a
